@@ -1,0 +1,110 @@
+/**
+ * The single table of every error this package raises (fastify's model): each code has one class,
+ * one CLI exit code and one line of documentation. test/errors.test.ts checks that every code is
+ * raised through this table and documented in docs/errors.md.
+ */
+export const ERROR_TABLE = {
+  FIVE9_INVALID_INPUT: { exitCode: 2, doc: 'The input does not match the action\'s schema; nothing was sent. `issues` lists each field and rule.' },
+  FIVE9_UNSUPPORTED_VERSION: { exitCode: 2, doc: 'The action, or a field of its input, does not exist in the chosen API version; nothing was sent.' },
+  FIVE9_UNKNOWN_ACTION: { exitCode: 2, doc: 'No action has that id, operation or display name.' },
+  FIVE9_CONFIG: { exitCode: 2, doc: 'The connection settings are incomplete or wrong (missing credentials, unknown data centre, plain HTTP to a remote host).' },
+  FIVE9_FAULT: { exitCode: 1, doc: 'Five9 answered with a SOAP fault; `fault` keeps its name (for example SessionNotInitializedFault) and its fields.' },
+  FIVE9_AUTH: { exitCode: 3, doc: 'Five9 refused the credentials (HTTP 401 with an HTML page); the message names the user, never the password.' },
+  FIVE9_HTTP: { exitCode: 4, doc: 'Five9 answered with an HTTP status that carries no SOAP envelope.' },
+  FIVE9_TRANSPORT: { exitCode: 4, doc: 'The request could not be sent or its answer could not be read (connection refused, reset, TLS).' },
+  FIVE9_TIMEOUT: { exitCode: 4, doc: 'No complete answer within the request time-out (for long polls: the poll plus a margin).' },
+  FIVE9_RESPONSE_TOO_LARGE: { exitCode: 4, doc: 'The answer exceeded the maximum response size and was abandoned.' },
+  FIVE9_BAD_RESPONSE: { exitCode: 4, doc: 'The answer is not a usable SOAP envelope: not XML, truncated, carrying a DOCTYPE, or of the wrong operation.' },
+  FIVE9_INVALID_OUTPUT: { exitCode: 4, doc: 'The answer parsed but does not match the action\'s output schema.' },
+  FIVE9_QUOTA: { exitCode: 5, doc: 'The call would exceed a Five9 domain limit (quota class and window given); it was not sent.' },
+  FIVE9_MANIFEST_INVALID: { exitCode: 6, doc: 'The connector manifest breaks its meta-schema or a functional check (`five9 lint`).' },
+  FIVE9_TEMPLATE_INVALID: { exitCode: 6, doc: 'A cycle template breaks its meta-schema or a lint rule (`five9 lint TEMPLATE`).' },
+} as const;
+
+export type ErrorCode = keyof typeof ERROR_TABLE;
+
+export interface Five9ErrorOptions {
+  cause?: unknown;
+  details?: Record<string, unknown>;
+}
+
+export class Five9Error extends Error {
+  readonly code: ErrorCode;
+  readonly exitCode: number;
+  readonly details: Record<string, unknown>;
+
+  constructor(code: ErrorCode, message: string, options: Five9ErrorOptions = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'Five9Error';
+    this.code = code;
+    this.exitCode = ERROR_TABLE[code].exitCode;
+    this.details = options.details ?? {};
+  }
+
+  /** One JSON object for `--json` output and run events; never contains secrets (callers redact). */
+  toJSON(): Record<string, unknown> {
+    return { code: this.code, message: this.message, ...this.details };
+  }
+}
+
+/** One field that failed validation: a JSON pointer, the JSON Schema keyword and a sentence. */
+export interface InputIssue {
+  field: string;
+  rule: string;
+  message: string;
+}
+
+export class Five9InputError extends Five9Error {
+  readonly issues: InputIssue[];
+  constructor(code: 'FIVE9_INVALID_INPUT' | 'FIVE9_INVALID_OUTPUT' | 'FIVE9_UNSUPPORTED_VERSION', message: string, issues: InputIssue[]) {
+    super(code, message, { details: { issues } });
+    this.name = 'Five9InputError';
+    this.issues = issues;
+  }
+}
+
+/** A SOAP fault from Five9 (or the simulator), with Five9's own fault name and fields. */
+export class Five9Fault extends Five9Error {
+  readonly fault: string;
+  readonly fields: Record<string, unknown>;
+  readonly faultCode: string;
+  constructor(fault: string, fields: Record<string, unknown>, faultString: string, faultCode = 'Server') {
+    super('FIVE9_FAULT', `${fault}: ${faultString || (fields.message as string) || 'no message'}`, {
+      details: { fault, fields, faultCode },
+    });
+    this.name = 'Five9Fault';
+    this.fault = fault;
+    this.fields = fields;
+    this.faultCode = faultCode;
+  }
+}
+
+export class Five9QuotaError extends Five9Error {
+  readonly quotaClass: string;
+  readonly windowSeconds: number;
+  readonly limit: number;
+  readonly retryAt: number;
+  constructor(quotaClass: string, windowSeconds: number, limit: number, retryAt: number) {
+    super(
+      'FIVE9_QUOTA',
+      `${quotaClass} limit of ${limit} per ${describeWindow(windowSeconds)} reached; retry after ${new Date(retryAt).toISOString()}. Nothing was sent.`,
+      { details: { quotaClass, windowSeconds, limit, retryAt: new Date(retryAt).toISOString() } },
+    );
+    this.name = 'Five9QuotaError';
+    this.quotaClass = quotaClass;
+    this.windowSeconds = windowSeconds;
+    this.limit = limit;
+    this.retryAt = retryAt;
+  }
+}
+
+export function describeWindow(seconds: number): string {
+  if (seconds === 60) return 'minute';
+  if (seconds === 3600) return 'hour';
+  if (seconds === 86400) return 'day';
+  return `${seconds} s`;
+}
+
+export function isFive9Error(e: unknown): e is Five9Error {
+  return e instanceof Five9Error;
+}

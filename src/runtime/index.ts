@@ -1,0 +1,128 @@
+import { Five9Error, Five9Fault, Five9InputError } from '../errors';
+import { type Action, type Manifest, type Target, loadManifest } from '../manifest';
+import type { JsonSchema } from '../schemas';
+import { SoapCodec } from '../soap';
+import { Transport } from '../transport';
+import { Redactor } from '../util/redact';
+
+export interface ClientOptions extends Target {
+  username: string;
+  password: string;
+  manifest?: Manifest;
+  /** Ordinary request time-out in ms (default 30 s). */
+  timeoutMs?: number;
+  /** Added to a long poll's own wait to give its HTTP time-out (default 15 s). */
+  longPollMarginMs?: number;
+  maxResponseBytes?: number;
+}
+
+/** What a step receives: the exit taken and the validated output (or, for a fault exit, the fault). */
+export interface ActionResult {
+  action: string;
+  exit: string;
+  output: unknown;
+  fault?: { name: string; fields: Record<string, unknown> };
+}
+
+/**
+ * Runs connector actions as SOAP 1.1 calls. Everything about a method comes from the manifest:
+ * the input is validated (nothing is sent when it is wrong), the version is checked, the envelope is
+ * built from the schema, and the answer is decoded, validated and mapped to an exit.
+ */
+export class Five9Client {
+  readonly manifest: Manifest;
+  readonly endpoint: string;
+  readonly apiVersion: string;
+  readonly username: string;
+  readonly redactor: Redactor;
+  private readonly codec: SoapCodec;
+  private readonly transport: Transport;
+  private readonly longPollMarginMs: number;
+
+  constructor(options: ClientOptions) {
+    if (!options.username) throw new Five9Error('FIVE9_CONFIG', 'no username: set FIVE9_USERNAME or pass username');
+    if (!options.password) throw new Five9Error('FIVE9_CONFIG', `no password for user "${options.username}": set FIVE9_PASSWORD or pass password`);
+    this.manifest = options.manifest ?? loadManifest();
+    this.apiVersion = this.manifest.resolveVersion(options.apiVersion);
+    this.endpoint = this.manifest.endpointUrl({ ...options, apiVersion: this.apiVersion });
+    this.username = options.username;
+    this.redactor = new Redactor().addBasic(options.username, options.password);
+    this.codec = new SoapCodec(this.manifest.registry, this.manifest.raw.protocol.namespace);
+    this.longPollMarginMs = options.longPollMarginMs ?? 15_000;
+    this.transport = new Transport({
+      url: this.endpoint,
+      username: options.username,
+      password: options.password,
+      timeoutMs: options.timeoutMs,
+      maxResponseBytes: options.maxResponseBytes,
+    });
+  }
+
+  /** Checks an input without sending anything; throws FIVE9_INVALID_INPUT or FIVE9_UNSUPPORTED_VERSION. */
+  validate(actionName: string, input: unknown = {}): Action {
+    const action = this.manifest.action(actionName);
+    const issues = this.manifest.registry.check(action.input as JsonSchema, input, 'input');
+    if (issues.length) {
+      throw new Five9InputError('FIVE9_INVALID_INPUT', `invalid input for "${action.displayName}": ${issues.map((i) => `${i.message} (${i.rule})`).join('; ')}`, issues);
+    }
+    this.manifest.checkVersion(action, this.apiVersion, input);
+    return action;
+  }
+
+  /** The exact request body an action would send (used by tests, docs and the benchmark). */
+  envelope(actionName: string, input: Record<string, unknown> = {}): string {
+    const action = this.validate(actionName, input);
+    return this.codec.request(action.operation, input, action.input as JsonSchema);
+  }
+
+  async run(actionName: string, input: Record<string, unknown> = {}): Promise<ActionResult> {
+    const action = this.validate(actionName, input);
+    const body = this.codec.request(action.operation, input, action.input as JsonSchema);
+    let timeoutMs: number | undefined;
+    if (action.longPoll) {
+      // The server holds a long poll for up to its timeout field; the HTTP wait must be longer.
+      timeoutMs = Number(input[action.longPoll.timeoutField]) + this.longPollMarginMs;
+    }
+    try {
+      const answer = await this.transport.post(body, timeoutMs);
+      return this.interpret(action, answer.status, answer.contentType, answer.body);
+    } catch (e) {
+      if (e instanceof Five9Fault) {
+        const exit = this.manifest.faultExit(action, e.fault);
+        if (exit) return { action: action.displayName, exit, output: null, fault: { name: e.fault, fields: e.fields } };
+      }
+      throw this.scrub(e);
+    }
+  }
+
+  private interpret(action: Action, status: number, contentType: string, body: string): ActionResult {
+    if (status === 401 || status === 403) {
+      throw new Five9Error('FIVE9_AUTH', `Five9 refused the credentials of user "${this.username}" (HTTP ${status}) at ${new URL(this.endpoint).host}`, {
+        details: { status, username: this.username },
+      });
+    }
+    const looksSoap = /xml/i.test(contentType) || /^\s*</.test(body);
+    if (status >= 400 && !(looksSoap && /Fault/.test(body))) {
+      throw new Five9Error('FIVE9_HTTP', `Five9 answered HTTP ${status} without a SOAP fault`, { details: { status } });
+    }
+    const output = this.codec.decodeResponse(body, action.operation, action.result, action.output as JsonSchema);
+    const issues = this.manifest.registry.check(action.output as JsonSchema, output, 'output');
+    if (issues.length) {
+      throw new Five9InputError('FIVE9_INVALID_OUTPUT', `the answer to "${action.displayName}" does not match its schema: ${issues.map((i) => i.message).join('; ')}`, issues);
+    }
+    return { action: action.displayName, exit: this.manifest.successExit(action), output };
+  }
+
+  /** Errors leave with secrets removed from their text. */
+  private scrub(e: unknown): unknown {
+    if (e instanceof Error) {
+      e.message = this.redactor.text(e.message);
+      if (e.stack) e.stack = this.redactor.text(e.stack);
+    }
+    return e;
+  }
+
+  close(): Promise<void> {
+    return this.transport.close();
+  }
+}

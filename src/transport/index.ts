@@ -1,0 +1,143 @@
+import { Client, errors as undiciErrors } from 'undici';
+import { gunzip, inflate } from 'node:zlib';
+import { promisify } from 'node:util';
+import { Five9Error } from '../errors';
+
+const gunzipAsync = promisify(gunzip);
+const inflateAsync = promisify(inflate);
+
+export interface TransportOptions {
+  url: string;
+  username: string;
+  password: string;
+  /** Time-out of an ordinary request, in ms (default 30 s). Long polls pass their own. */
+  timeoutMs?: number;
+  /** Largest answer accepted, decompressed, in bytes (default 64 MiB: a 5,000-agent snapshot is ~6 MB). */
+  maxResponseBytes?: number;
+  /** Extra headers (never the Authorization header: it is built here). */
+  headers?: Record<string, string>;
+}
+
+export interface HttpAnswer {
+  status: number;
+  contentType: string;
+  body: string;
+}
+
+const LOOPBACK = /^(127\.\d+\.\d+\.\d+|localhost|\[::1\]|::1)$/;
+
+/** Five9 takes credentials only over TLS; plain HTTP is allowed to this machine (simulator, tests). */
+export function assertSecureUrl(url: string): URL {
+  let u: URL;
+  try {
+    u = new URL(url);
+  } catch {
+    throw new Five9Error('FIVE9_CONFIG', `endpoint "${url}" is not a URL`);
+  }
+  if (u.protocol === 'https:') return u;
+  if (u.protocol === 'http:' && LOOPBACK.test(u.hostname)) return u;
+  throw new Five9Error('FIVE9_CONFIG', `endpoint ${u.protocol}//${u.host} must use https (plain http is allowed only to 127.0.0.1, localhost or ::1)`, {
+    details: { endpoint: `${u.protocol}//${u.host}` },
+  });
+}
+
+/**
+ * One undici Client (one keep-alive connection) per endpoint origin and credential, and a queue in
+ * front of it: Five9 denies concurrent requests with the same credentials, so a second call waits
+ * for the first to finish instead of being sent alongside it.
+ */
+export class Transport {
+  readonly url: URL;
+  readonly username: string;
+  private readonly authorization: string;
+  private readonly client: Client;
+  private readonly timeoutMs: number;
+  private readonly maxResponseBytes: number;
+  private readonly headers: Record<string, string>;
+  private tail: Promise<unknown> = Promise.resolve();
+  private closed = false;
+
+  constructor(options: TransportOptions) {
+    this.url = assertSecureUrl(options.url);
+    this.username = options.username;
+    this.authorization = `Basic ${Buffer.from(`${options.username}:${options.password}`).toString('base64')}`;
+    this.timeoutMs = options.timeoutMs ?? 30_000;
+    this.maxResponseBytes = options.maxResponseBytes ?? 64 * 1024 * 1024;
+    this.headers = options.headers ?? {};
+    this.client = new Client(this.url.origin, { pipelining: 1, keepAliveTimeout: 30_000 });
+  }
+
+  /** POSTs a SOAP body; calls on one Transport are strictly sequential. */
+  post(body: string, timeoutMs = this.timeoutMs): Promise<HttpAnswer> {
+    const run = () => this.send(body, timeoutMs);
+    const result = this.tail.then(run, run);
+    this.tail = result.catch(() => undefined);
+    return result;
+  }
+
+  private async send(body: string, timeoutMs: number): Promise<HttpAnswer> {
+    if (this.closed) throw new Five9Error('FIVE9_TRANSPORT', 'the connection was closed');
+    const signal = AbortSignal.timeout(timeoutMs);
+    try {
+      const res = await this.client.request({
+        method: 'POST',
+        path: this.url.pathname + this.url.search,
+        headers: {
+          ...this.headers,
+          'content-type': 'text/xml;charset=UTF-8',
+          soapaction: '""',
+          'accept-encoding': 'gzip, deflate',
+          authorization: this.authorization,
+        },
+        body,
+        signal,
+        headersTimeout: timeoutMs,
+        bodyTimeout: timeoutMs,
+      });
+      const chunks: Buffer[] = [];
+      let size = 0;
+      for await (const chunk of res.body) {
+        size += chunk.length;
+        if (size > this.maxResponseBytes) {
+          res.body.destroy();
+          throw new Five9Error('FIVE9_RESPONSE_TOO_LARGE', `the answer exceeded ${this.maxResponseBytes} bytes and was abandoned`, { details: { maxResponseBytes: this.maxResponseBytes } });
+        }
+        chunks.push(chunk);
+      }
+      let raw = Buffer.concat(chunks, size);
+      const encoding = String(res.headers['content-encoding'] ?? '').toLowerCase();
+      if (encoding === 'gzip' || encoding === 'deflate') {
+        const opts = { maxOutputLength: this.maxResponseBytes };
+        try {
+          raw = encoding === 'gzip' ? await gunzipAsync(raw, opts) : await inflateAsync(raw, opts);
+        } catch (e) {
+          if ((e as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE') {
+            throw new Five9Error('FIVE9_RESPONSE_TOO_LARGE', `the decompressed answer exceeded ${this.maxResponseBytes} bytes`, { details: { maxResponseBytes: this.maxResponseBytes } });
+          }
+          throw new Five9Error('FIVE9_BAD_RESPONSE', `the ${encoding} answer could not be decompressed: ${(e as Error).message}`);
+        }
+      }
+      return { status: res.statusCode, contentType: String(res.headers['content-type'] ?? ''), body: raw.toString('utf8') };
+    } catch (e) {
+      throw this.wrap(e, timeoutMs, signal);
+    }
+  }
+
+  private wrap(e: unknown, timeoutMs: number, signal: AbortSignal): Five9Error {
+    if (e instanceof Five9Error) return e;
+    const err = e as Error & { code?: string };
+    if (signal.aborted || err instanceof undiciErrors.HeadersTimeoutError || err instanceof undiciErrors.BodyTimeoutError || err.name === 'TimeoutError') {
+      return new Five9Error('FIVE9_TIMEOUT', `no complete answer from ${this.url.host} within ${timeoutMs} ms`, { details: { timeoutMs } });
+    }
+    if (err instanceof undiciErrors.ResponseContentLengthMismatchError || err instanceof undiciErrors.SocketError && /closed/i.test(err.message)) {
+      return new Five9Error('FIVE9_BAD_RESPONSE', `the answer from ${this.url.host} was cut off (${err.message})`);
+    }
+    return new Five9Error('FIVE9_TRANSPORT', `request to ${this.url.host} failed: ${err.code ?? ''} ${err.message}`.trim(), { details: { cause: err.code } });
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    await this.tail;
+    await this.client.close();
+  }
+}
