@@ -41,12 +41,19 @@ export class SoapCodec {
   /** A SOAP 1.1 fault exactly as five9-wire.md shows it. */
   fault(name: string, fields: Record<string, unknown>, faultString?: string): string {
     const schema = this.registry.has(`${name}.json`) ? this.registry.resolve({ $ref: `${name}.json` }) : { type: 'object', properties: { message: { type: 'string' } } };
-    const out: string[] = [
-      `<env:Envelope xmlns:env="${SOAP_ENV}"><env:Header/><env:Body><env:Fault><faultcode>env:Server</faultcode><faultstring>${escapeXml(faultString ?? String(fields.message ?? ''))}</faultstring><detail><ns2:${name} xmlns:ns2="${this.namespace}">`,
-    ];
-    this.children(fields, schema, out);
-    out.push(`</ns2:${name}></detail></env:Fault></env:Body></env:Envelope>`);
-    return out.join('');
+    const detail: string[] = [`<detail><ns2:${name} xmlns:ns2="${this.namespace}">`];
+    this.children(fields, schema, detail);
+    detail.push(`</ns2:${name}></detail>`);
+    return this.faultEnvelope('Server', faultString ?? String(fields.message ?? ''), detail.join(''));
+  }
+
+  /** A fault with no detail, as JAX-WS answers a request it cannot dispatch or unmarshal. */
+  clientFault(faultString: string): string {
+    return this.faultEnvelope('Client', faultString, '');
+  }
+
+  private faultEnvelope(code: 'Server' | 'Client', faultString: string, detail: string): string {
+    return `<env:Envelope xmlns:env="${SOAP_ENV}"><env:Header/><env:Body><env:Fault><faultcode>env:${code}</faultcode><faultstring>${escapeXml(faultString)}</faultstring>${detail}</env:Fault></env:Body></env:Envelope>`;
   }
 
   private children(value: Record<string, unknown>, schema: JsonSchema, out: string[]): void {

@@ -1,0 +1,37 @@
+import { SimFault, type SimSession } from './state';
+import type { SimulatorContext } from './server';
+
+/**
+ * What each operation does to the simulated domain, by SOAP operation name. Input arrives decoded
+ * and validated by the manifest's schema; the output is encoded by the manifest's output schema.
+ * The generic parts (authentication, session check, idle time-out, quotas, version) are done by
+ * the server before a handler runs. test/simulator checks that every manifest action has one.
+ */
+export type Handler = (ctx: SimulatorContext, input: Record<string, any>) => unknown | Promise<unknown>;
+
+export const HANDLERS: Record<string, Handler> = {
+  setSessionParameters(ctx, input) {
+    const vs = { ...(input.viewSettings ?? {}) };
+    if (vs.shiftStart === undefined || vs.timeZone === undefined) {
+      throw new SimFault('MissedArgumentFault', { message: 'ViewSettings.shiftStart and ViewSettings.timeZone are required' });
+    }
+    const idle = vs.idleTimeOut ?? ctx.idleTimeOut.default;
+    if (idle < ctx.idleTimeOut.min || idle > ctx.idleTimeOut.max) {
+      throw new SimFault('IncorrectArgumentFault', { message: `Value ${idle} of "ViewSettings.idleTimeOut" is out of range ${ctx.idleTimeOut.min}..${ctx.idleTimeOut.max}` });
+    }
+    const session: SimSession = { viewSettings: vs, idleTimeOutMs: idle * 1000, lastActivity: ctx.now, startedAt: ctx.now };
+    ctx.sessions.set(ctx.user, session);
+    return null;
+  },
+  getSessionParameters(ctx) {
+    const s = ctx.session!;
+    return { ...s.viewSettings, idleTimeOut: s.idleTimeOutMs / 1000 };
+  },
+  closeSession(ctx) {
+    ctx.sessions.delete(ctx.user);
+    return null;
+  },
+  getCallCountersState(ctx) {
+    return ctx.quotas.state();
+  },
+};

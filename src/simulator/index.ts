@@ -1,0 +1,3 @@
+export { Five9Simulator, type SimulatorOptions, type SimRequestRecord, type SimulatorContext } from './server';
+export { SimFault, QuotaCounters, type SimUser, type QuotaWindow } from './state';
+export { HANDLERS } from './handlers';

@@ -1,0 +1,244 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { gzipSync } from 'node:zlib';
+import { type Clock, systemClock } from '../clock';
+import { type Action, type Manifest, loadManifest, versionHas } from '../manifest';
+import { isKnownVersion } from '../manifest/versions';
+import type { JsonSchema } from '../schemas';
+import { SoapCodec } from '../soap';
+import { generateWsdl } from '../wsdl';
+import { HANDLERS } from './handlers';
+import { QuotaCounters, type QuotaWindow, SimFault, type SimSession, type SimUser } from './state';
+
+export interface SimulatorOptions {
+  port?: number;
+  /** Users allowed in (HTTP Basic); any other credential gets Five9's HTTP 401 HTML page. */
+  users?: SimUser[];
+  clock?: Clock;
+  /** Domain limits by quota class; defaults to the manifest's (2/15/240 and 30/1200/24000). */
+  quotas?: Record<string, QuotaWindow[]>;
+  /** Extra time each request is held (real ms), to make overlaps observable in tests. */
+  latencyMs?: number;
+  /** Answer gzip-compressed when the client accepts it (default true, as Five9 may). */
+  gzip?: boolean;
+  manifest?: Manifest;
+}
+
+/** One request as the simulator saw it, for tests: never includes credentials beyond the user name. */
+export interface SimRequestRecord {
+  user: string;
+  operation: string;
+  version: string;
+  startedAt: number;
+  endedAt: number;
+  outcome: string;
+}
+
+export interface SimulatorContext {
+  user: string;
+  now: number;
+  version: string;
+  session?: SimSession;
+  sessions: Map<string, SimSession>;
+  quotas: QuotaCounters;
+  idleTimeOut: { min: number; max: number; default: number };
+}
+
+const SERVICE_PATH = /^\/wssupervisor(?:\/(v\d+(?:_\d+)?))?\/SupervisorWebService\/?$/;
+
+const UNAUTHORIZED_HTML = `<html><head><title>JBoss Web/7.0.13.Final - Error report</title></head><body><h1>HTTP Status 401 - </h1><HR size="1" noshade="noshade"><p><b>type</b> Status report</p><p><b>message</b> <u></u></p><p><b>description</b> <u>This request requires HTTP authentication.</u></p><HR size="1" noshade="noshade"><h3>JBoss Web/7.0.13.Final</h3></body></html>`;
+
+/**
+ * An embedded Five9 Supervisor Web Service on 127.0.0.1: Five9's paths for every version, HTTP
+ * Basic authentication, one session per user with its idle time-out on an injectable clock, the
+ * domain limits, faults shaped as Five9 sends them, and ?wsdl generated from the manifest.
+ */
+export class Five9Simulator {
+  readonly manifest: Manifest;
+  readonly clock: Clock;
+  readonly sessions = new Map<string, SimSession>();
+  readonly quotas: QuotaCounters;
+  readonly requests: SimRequestRecord[] = [];
+  /** Requests that arrived while another of the same user was in flight (Five9 denies them). */
+  overlaps = 0;
+  /** Sessions that ended because their Idle Time Out passed. */
+  expiries = 0;
+  private readonly users = new Map<string, string>();
+  private readonly inFlight = new Map<string, number>();
+  private readonly codec: SoapCodec;
+  private server?: Server;
+  private readonly options: SimulatorOptions;
+
+  constructor(options: SimulatorOptions = {}) {
+    this.options = options;
+    this.manifest = options.manifest ?? loadManifest();
+    this.clock = options.clock ?? systemClock;
+    for (const u of options.users ?? [{ username: 'demo', password: 'demo-secret' }]) this.users.set(u.username, u.password);
+    const defaults = Object.fromEntries(Object.entries(this.manifest.raw.quotaClasses).map(([k, v]) => [k, v.windows]));
+    this.quotas = new QuotaCounters({ ...defaults, ...(options.quotas ?? {}) }, this.clock);
+    this.codec = new SoapCodec(this.manifest.registry, this.manifest.raw.protocol.namespace);
+  }
+
+  async start(port = this.options.port ?? 0): Promise<{ url: string; port: number }> {
+    this.server = createServer((req, res) => {
+      this.handle(req, res).catch((e) => {
+        if (!res.headersSent) res.writeHead(500, { 'content-type': 'text/plain' });
+        res.end(`simulator error: ${(e as Error).message}`);
+      });
+    });
+    this.server.keepAliveTimeout = 60_000;
+    await new Promise<void>((resolve, reject) => {
+      this.server!.once('error', reject);
+      this.server!.listen(port, '127.0.0.1', () => resolve());
+    });
+    const actual = (this.server.address() as AddressInfo).port;
+    return { url: `http://127.0.0.1:${actual}`, port: actual };
+  }
+
+  get url(): string {
+    const addr = this.server?.address() as AddressInfo | null;
+    if (!addr) throw new Error('simulator is not started');
+    return `http://127.0.0.1:${addr.port}`;
+  }
+
+  async stop(): Promise<void> {
+    const s = this.server;
+    this.server = undefined;
+    if (!s) return;
+    s.closeAllConnections();
+    await new Promise<void>((resolve) => s.close(() => resolve()));
+  }
+
+  /** The session of a user as the server holds it now (after expiring it if its time has come). */
+  sessionOf(user: string): SimSession | undefined {
+    this.expire(user);
+    return this.sessions.get(user);
+  }
+
+  private expire(user: string): void {
+    const s = this.sessions.get(user);
+    if (s && this.clock.now() - s.lastActivity > s.idleTimeOutMs) {
+      this.sessions.delete(user);
+      this.expiries++;
+    }
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+    const m = SERVICE_PATH.exec(url.pathname);
+    const version = m?.[1] ?? 'default';
+    if (!m || !isKnownVersion(this.manifest.raw, version)) {
+      res.writeHead(404, { 'content-type': 'text/html' }).end('<html><body><h1>HTTP Status 404</h1></body></html>');
+      return;
+    }
+    if (req.method === 'GET' && url.searchParams.has('wsdl')) {
+      const wsdl = generateWsdl(this.manifest, { version, location: `${this.url}${url.pathname}` });
+      res.writeHead(200, { 'content-type': 'text/xml;charset=utf-8' }).end(wsdl);
+      return;
+    }
+    const user = this.authenticate(req.headers.authorization);
+    if (!user) {
+      await drain(req);
+      res.writeHead(401, { 'content-type': 'text/html;charset=utf-8', 'www-authenticate': 'Basic realm="ApplicationRealm"' }).end(UNAUTHORIZED_HTML);
+      return;
+    }
+    if (req.method !== 'POST') {
+      res.writeHead(405, { allow: 'GET, POST' }).end();
+      return;
+    }
+    const body = await readBody(req);
+    const startedAt = this.clock.now();
+    const flying = (this.inFlight.get(user) ?? 0) + 1;
+    this.inFlight.set(user, flying);
+    let operation = '?';
+    let outcome = 'ok';
+    try {
+      if (flying > 1) {
+        this.overlaps++;
+        throw new SimFault('ServerFault', { message: 'Concurrent requests with the same credentials are denied' });
+      }
+      if (this.options.latencyMs) await new Promise((r) => setTimeout(r, this.options.latencyMs));
+      let parsed;
+      try {
+        parsed = this.codec.decodeRequest(body);
+      } catch (e) {
+        return this.send(req, res, 500, this.clientFault(`Unmarshalling Error: ${(e as Error).message}`));
+      }
+      operation = parsed.operation;
+      const action = this.manifest.actions.find((a) => a.operation === operation);
+      if (!action || !versionHas(version, action.versions.since)) {
+        outcome = 'no such operation';
+        return this.send(req, res, 500, this.clientFault(`Cannot find dispatch method for {${this.manifest.raw.protocol.namespace}}${operation}`));
+      }
+      const output = await this.dispatch(action, user, version, this.codec.decodeInput(parsed.node, action.input as JsonSchema));
+      this.send(req, res, 200, this.codec.response(action.operation, action.result, output, action.output as JsonSchema));
+    } catch (e) {
+      if (!(e instanceof SimFault)) throw e;
+      outcome = e.fault;
+      this.send(req, res, 500, this.codec.fault(e.fault, { ...e.fields, message: e.fields.message ?? e.message }));
+    } finally {
+      this.inFlight.set(user, (this.inFlight.get(user) ?? 1) - 1);
+      this.requests.push({ user, operation, version, startedAt, endedAt: this.clock.now(), outcome });
+    }
+  }
+
+  private async dispatch(action: Action, user: string, version: string, input: Record<string, unknown>): Promise<unknown> {
+    this.expire(user);
+    const session = this.sessions.get(user);
+    if (action.requiresSession && !session) {
+      throw new SimFault('SessionNotInitializedFault', { message: 'Session was not initialized. Call setSessionParameters first.' });
+    }
+    const issues = this.manifest.registry.check(action.input as JsonSchema, input, 'input');
+    if (issues.length) {
+      const missing = issues.find((i) => i.rule === 'required');
+      throw new SimFault(missing ? 'MissedArgumentFault' : 'IncorrectArgumentFault', { message: issues.map((i) => i.message).join('; ') });
+    }
+    if (action.quotaClass) this.quotas.take(action.quotaClass);
+    // Any request of the user keeps the session alive.
+    if (session) session.lastActivity = this.clock.now();
+    const handler = HANDLERS[action.operation];
+    if (!handler) throw new SimFault('ServerFault', { message: `${action.operation} is not simulated` });
+    const ctx: SimulatorContext = {
+      user,
+      now: this.clock.now(),
+      version,
+      session,
+      sessions: this.sessions,
+      quotas: this.quotas,
+      idleTimeOut: this.manifest.raw.session.idleTimeOut,
+    };
+    return handler(ctx, input);
+  }
+
+  private authenticate(header: string | undefined): string | undefined {
+    const m = /^Basic\s+(\S+)$/i.exec(header ?? '');
+    if (!m) return undefined;
+    const decoded = Buffer.from(m[1], 'base64').toString('utf8');
+    const i = decoded.indexOf(':');
+    if (i < 0) return undefined;
+    const user = decoded.slice(0, i);
+    return this.users.get(user) === decoded.slice(i + 1) ? user : undefined;
+  }
+
+  private clientFault(message: string): string {
+    return this.codec.clientFault(message);
+  }
+
+  private send(req: IncomingMessage, res: ServerResponse, status: number, xml: string): void {
+    const gzip = this.options.gzip !== false && /\bgzip\b/.test(String(req.headers['accept-encoding'] ?? '')) && xml.length > 1024;
+    const body = gzip ? gzipSync(xml) : Buffer.from(xml);
+    res.writeHead(status, { 'content-type': 'text/xml;charset=utf-8', 'content-length': body.length, ...(gzip ? { 'content-encoding': 'gzip' } : {}) });
+    res.end(body);
+  }
+}
+
+async function readBody(req: IncomingMessage): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const c of req) chunks.push(c as Buffer);
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+async function drain(req: IncomingMessage): Promise<void> {
+  for await (const _ of req);
+}
+
