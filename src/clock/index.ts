@@ -25,10 +25,11 @@ export class VirtualClock implements Clock {
 
   /**
    * @param start simulated epoch ms to start at
-   * @param realMsPerSimMinute when set, sleep() also waits this many real ms per simulated minute,
-   *   so a fast-forwarded run can still be watched (the demo uses 30 ms: 2 h in about 4 s)
+   * @param realMsPerSimMinute when set (0 included), sleep() advances the clock itself after waiting
+   *   this many real ms per simulated minute, so a fast-forwarded run can still be watched (the demo
+   *   uses 30 ms: 2 h in about 4 s); when unset, only advance() moves time
    */
-  constructor(start = Date.UTC(2026, 0, 5, 8, 0, 0), private readonly realMsPerSimMinute = 0) {
+  constructor(start = Date.UTC(2026, 0, 5, 8, 0, 0), private readonly realMsPerSimMinute?: number) {
     this.time = start;
   }
 
@@ -37,10 +38,11 @@ export class VirtualClock implements Clock {
   }
 
   async sleep(ms: number): Promise<void> {
-    if (this.realMsPerSimMinute > 0) {
+    const scale = this.realMsPerSimMinute;
+    if (scale !== undefined) {
       // Fast-forward: one sleeper at a time (the cycle runner) drives time.
       const until = this.time + ms;
-      await new Promise((r) => setTimeout(r, Math.round((ms / 60_000) * this.realMsPerSimMinute)));
+      await new Promise((r) => setTimeout(r, Math.round((ms / 60_000) * scale)));
       if (until > this.time) this.advance(until - this.time);
       return;
     }
