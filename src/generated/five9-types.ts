@@ -20,31 +20,43 @@ export type ApiOperationType =
   | 'VIVRCreateSession'
   | (string & {});
 /**
+ * Group of users who receive a broadcast message.
+ *
  * This interface was referenced by `Five9Types`'s JSON-Schema
  * via the `definition` "broadcastType".
  */
 export type BroadcastType = 'ALL' | 'MY_SKILLS' | 'SPEC_SKILL' | 'MY_AGENT_GROUPS' | 'SPEC_AGENT_GROUP';
 /**
+ * State of a campaign.
+ *
  * This interface was referenced by `Five9Types`'s JSON-Schema
  * via the `definition` "campaignState".
  */
 export type CampaignState = 'NOT_RUNNING' | 'STARTING' | 'RUNNING' | 'STOPPING' | 'RESETTING';
 /**
+ * Type of a campaign.
+ *
  * This interface was referenced by `Five9Types`'s JSON-Schema
  * via the `definition` "campaignType".
  */
 export type CampaignType = 'OUTBOUND' | 'AUTODIAL' | 'INBOUND';
 /**
+ * Voice codec that converts analog voice signals to digital; sound quality and bandwidth vary among them.
+ *
  * This interface was referenced by `Five9Types`'s JSON-Schema
  * via the `definition` "codec".
  */
 export type Codec = 'G711U' | 'G711A' | 'G729' | 'G723' | 'GSM' | 'G726' | 'ILBC';
 /**
+ * Encryption and authentication algorithm used for secure (SRTP) transport.
+ *
  * This interface was referenced by `Five9Types`'s JSON-Schema
  * via the `definition` "cryptoSuite".
  */
 export type CryptoSuite = 'AES_CM_128_HMAC_SHA1_80' | 'AES_CM_128_HMAC_SHA1_32' | 'F8_128_HMAC_SHA1_80';
 /**
+ * Reason a station connection failed, as ReconnectStationFault reports it.
+ *
  * This interface was referenced by `Five9Types`'s JSON-Schema
  * via the `definition` "connectStationProblem".
  */
@@ -59,12 +71,16 @@ export type ConnectStationProblem =
   | 'HANGUP'
   | 'UNKNOWN_ERROR';
 /**
+ * Type of connection established to the softphone station.
+ *
  * This interface was referenced by `Five9Types`'s JSON-Schema
  * via the `definition` "connectStationResult".
  */
 export type ConnectStationResult =
   'CONNECT' | 'CONNECT_VOICE' | 'CONNECT_ANSWR_MACHN' | 'CONNECT_DIGITAL_PHONE' | 'CONNECT_FAX' | 'CONNECT_RINGBACK';
 /**
+ * Monitoring option available to supervisors, as in the Supervisor desktop.
+ *
  * This interface was referenced by `Five9Types`'s JSON-Schema
  * via the `definition` "monitoringMode".
  */
@@ -78,6 +94,8 @@ export type MonitoringMode = 'Silence' | 'BargeIn' | 'Whispering';
 export type RollingPeriod =
   'Minutes5' | 'Minutes10' | 'Minutes15' | 'Minutes30' | 'Hour1' | 'Hours2' | 'Hours3' | 'Today';
 /**
+ * Type of data available, as in the Supervisor desktop.
+ *
  * This interface was referenced by `Five9Types`'s JSON-Schema
  * via the `definition` "statisticType".
  */
@@ -89,7 +107,8 @@ export type StatisticType =
   | 'OutboundCampaignManager'
   | 'OutboundCampaignStatistics'
   | 'InboundCampaignStatistics'
-  | 'AutodialCampaignStatistics';
+  | 'AutodialCampaignStatistics'
+  | (string & {});
 /**
  * Time interval for aggregate statistics.
  *
@@ -99,6 +118,8 @@ export type StatisticType =
 export type StatisticsRange =
   'RollingHour' | 'CurrentDay' | 'CurrentWeek' | 'CurrentMonth' | 'Lifetime' | 'CurrentShift';
 /**
+ * Permission in the Supervisor desktop or other areas of the VCC.
+ *
  * This interface was referenced by `Five9Types`'s JSON-Schema
  * via the `definition` "supervisorPermissionType".
  */
@@ -126,13 +147,18 @@ export type SupervisorPermissionType =
   | 'CampaignManagementResetListPositions'
   | 'CampaignManagementResetAbandonCallRate'
   | 'CanViewTextDetailsTab'
-  | 'CanAccessShowFields';
+  | 'CanAccessShowFields'
+  | (string & {});
 /**
+ * Role of a user.
+ *
  * This interface was referenced by `Five9Types`'s JSON-Schema
  * via the `definition` "userRole".
  */
 export type UserRole = 'Agent' | 'DomainSupervisor' | 'DomainAdmin';
 /**
+ * Event associated with a chat message.
+ *
  * This interface was referenced by `Five9Types`'s JSON-Schema
  * via the `definition` "wsChatMessageType".
  */
@@ -156,8 +182,25 @@ export type WsChatMessageType =
   | 'PARTICIPANT_REQ'
   | 'PARTICIPANT_RESP'
   | 'HELP_REQUEST'
-  | 'UNKNOWN';
+  | 'UNKNOWN'
+  | (string & {});
 
+/**
+ * The range of API versions the server supports, as getApiVersions answers it (version 9.5 and later).
+ *
+ * This interface was referenced by `Five9Types`'s JSON-Schema
+ * via the `definition` "apiVersions".
+ */
+export interface ApiVersions {
+  /**
+   * Newest API version the server supports.
+   */
+  maxVersion?: string;
+  /**
+   * Oldest API version the server supports.
+   */
+  minVersion?: string;
+}
 /**
  * Limit and count of requests of one operation type in one time period.
  *
@@ -176,25 +219,59 @@ export interface CallCounterState {
   value: number;
 }
 /**
+ * Codec settings of the station to which the softphone user is logged in.
+ *
  * This interface was referenced by `Five9Types`'s JSON-Schema
  * via the `definition` "codecParameters".
  */
 export interface CodecParameters {
+  /**
+   * Voice and VoIP codecs of the station.
+   */
   codecs?: Codec[];
+  /**
+   * Encryption and authentication algorithms for secure transport.
+   */
   cryptoSuites?: CryptoSuite[];
+  /**
+   * Whether to disable network address translation.
+   */
   disableNAT: boolean;
+  /**
+   * Whether silence suppression is turned off.
+   */
   noSilenceSuppression: boolean;
+  /**
+   * Packet interval in milliseconds that the answerer would like to receive: the non-zero ptime attribute of the SIP media stream.
+   */
   ptime: number;
+  /**
+   * Value of the RFC 2833 dynamic payload type.
+   */
   rfc2833pType: number;
+  /**
+   * Whether to use the SRTP protocol.
+   */
   useSRTP: boolean;
 }
 /**
+ * One changed value: the column, the object (row) and the new value.
+ *
  * This interface was referenced by `Five9Types`'s JSON-Schema
  * via the `definition` "itemUpdate".
  */
 export interface ItemUpdate {
+  /**
+   * Name of the changed column, as getColumnNames gives it.
+   */
   columnName?: string;
+  /**
+   * Updated value of the item; null when the server sends a nil value.
+   */
   columnValue?: string | null;
+  /**
+   * Name of the updated item: the value of the key column of its row, such as a user, skill or campaign name.
+   */
   objectName?: string;
 }
 /**
@@ -214,61 +291,112 @@ export interface LimitTimeoutState {
   timeout: number;
 }
 /**
+ * A supervisor who is monitoring a specific agent.
+ *
  * This interface was referenced by `Five9Types`'s JSON-Schema
  * via the `definition` "monitoringSupervisor".
  */
 export interface MonitoringSupervisor {
   mode?: MonitoringMode;
+  /**
+   * Name of the supervisor.
+   */
   supervisorName?: string;
 }
 /**
+ * A single row of data: the values of one row, or a list of names such as columns or objects.
+ *
  * This interface was referenced by `Five9Types`'s JSON-Schema
  * via the `definition` "row".
  */
 export interface Row {
+  /**
+   * List of the values in the row.
+   */
   values?: {
+    /**
+     * The values in column or row order; a nil value is null.
+     */
     data?: (string | null)[];
   };
 }
 /**
+ * SIP parameters needed to connect a softphone to the station.
+ *
  * This interface was referenced by `Five9Types`'s JSON-Schema
  * via the `definition` "stationParameters".
  */
 export interface StationParameters {
+  /**
+   * Backup proxy server of the station.
+   */
   backupProxy?: string;
   codecParameters?: CodecParameters;
+  /**
+   * Station ID.
+   */
   name?: string;
+  /**
+   * Password of the station.
+   */
   password?: string;
+  /**
+   * Proxy server of the station.
+   */
   proxy?: string;
 }
 /**
+ * The data of one statistic type: column names, rows and the time stamp of the request.
+ *
  * This interface was referenced by `Five9Types`'s JSON-Schema
  * via the `definition` "statistics".
  */
 export interface Statistics {
   columns?: Row;
+  /**
+   * Rows of values in the order of the column names, one per object such as an agent, skill or campaign.
+   */
   rows?: (Row | null)[];
+  /**
+   * Time stamp of the request (Epoch time in milliseconds), to send as previousTimestamp in the first getStatisticsUpdate.
+   */
   timestamp: number;
   type?: StatisticType;
 }
 /**
+ * The values changed since the previous time stamp.
+ *
  * This interface was referenced by `Five9Types`'s JSON-Schema
  * via the `definition` "statisticsUpdate".
  */
 export interface StatisticsUpdate {
   addedObjects?: Row;
+  /**
+   * Values of the changed items.
+   */
   dataUpdate?: ItemUpdate[];
   deletedObjects?: Row;
+  /**
+   * Time of this answer (Epoch time in milliseconds), to send as previousTimestamp in the next request.
+   */
   lastTimestamp: number;
+  /**
+   * Time of the previous request (Epoch time in milliseconds), as it was sent.
+   */
   previousTimestamp: number;
   type?: StatisticType;
 }
 /**
+ * One permission of the supervisor and whether it is granted.
+ *
  * This interface was referenced by `Five9Types`'s JSON-Schema
  * via the `definition` "supervisorPermission".
  */
 export interface SupervisorPermission {
   type?: SupervisorPermissionType;
+  /**
+   * Whether the permission is assigned to the supervisor.
+   */
   value: boolean;
 }
 /**
@@ -302,271 +430,510 @@ export interface ViewSettings {
   timeZone: number;
 }
 /**
+ * An agent group to which the user belongs.
+ *
  * This interface was referenced by `Five9Types`'s JSON-Schema
  * via the `definition` "wsAgentGroup".
  */
 export interface WsAgentGroup {
+  /**
+   * ID of the agent group.
+   */
   id: number;
+  /**
+   * Name of the group.
+   */
   name?: string;
 }
 /**
+ * A chat message or chat event.
+ *
  * This interface was referenced by `Five9Types`'s JSON-Schema
  * via the `definition` "wsChatMessage".
  */
 export interface WsChatMessage {
+  /**
+   * ID of the chat session.
+   */
   chatId?: string;
   from?: WsRoledId;
+  /**
+   * Users currently in the chat room, sent with PARTICIPANT_RESP.
+   */
   participants?: (WsRoledId | null)[];
+  /**
+   * Content of the message.
+   */
   text?: string;
+  /**
+   * Date and time of the message (Epoch time in milliseconds).
+   */
   timestamp?: number;
   type?: WsChatMessageType;
 }
 /**
+ * Role and ID of an agent or supervisor (the guide's wsRoleId).
+ *
  * This interface was referenced by `Five9Types`'s JSON-Schema
  * via the `definition` "wsRoledId".
  */
 export interface WsRoledId {
   role?: UserRole;
+  /**
+   * ID of the user for monitoring or chat sessions.
+   */
   userId: number;
 }
 /**
+ * Chat messages and events received since the previous time stamp.
+ *
  * This interface was referenced by `Five9Types`'s JSON-Schema
  * via the `definition` "wsChatMessages".
  */
 export interface WsChatMessages {
+  /**
+   * The messages.
+   */
   messages?: (WsChatMessage | null)[];
+  /**
+   * Date and time of the answer (Epoch time in milliseconds), to send as previousTimestamp in the next receiveMessages request.
+   */
   timestamp: number;
 }
 /**
+ * A skill of the user.
+ *
  * This interface was referenced by `Five9Types`'s JSON-Schema
  * via the `definition` "wsSkill".
  */
 export interface WsSkill {
+  /**
+   * ID of the skill.
+   */
   id: number;
+  /**
+   * Name of the skill.
+   */
   name?: string;
 }
 /**
+ * Supervisor and iPad licences of the domain and how many are in use.
+ *
  * This interface was referenced by `Five9Types`'s JSON-Schema
  * via the `definition` "wsUserLimits".
  */
 export interface WsUserLimits {
+  /**
+   * Number of iPad licences purchased for the domain.
+   */
   mobileLimit: number;
+  /**
+   * Number of iPad applications running simultaneously.
+   */
   mobileLoggedin: number;
+  /**
+   * Number of supervisor licences purchased for the domain: the maximum number of users with the Supervisor role.
+   */
   supervisorLimit: number;
+  /**
+   * Number of supervisor desktop and iPad applications running simultaneously.
+   */
   supervisorsLoggedin: number;
 }
 /**
+ * A logged-in user: name, role and ID (the guide's wsUserRoleId).
+ *
  * This interface was referenced by `Five9Types`'s JSON-Schema
  * via the `definition` "wsUserRoledId".
  */
 export interface WsUserRoledId {
+  /**
+   * Name of the user.
+   */
   name?: string;
   roledId?: WsRoledId;
 }
 /**
+ * The domain does not have access to the Five9 Web Services; to request access, contact Five9 Support.
+ *
  * This interface was referenced by `Five9Types`'s JSON-Schema
  * via the `definition` "AccessDisallowedFault".
  */
 export interface AccessDisallowedFault {
+  /**
+   * Description of the exception.
+   */
   message?: string;
 }
 /**
+ * The agent is already monitored or cannot be monitored, for example because the supervisor is not connected to a station.
+ *
  * This interface was referenced by `Five9Types`'s JSON-Schema
  * via the `definition` "AgentMonitorFault".
  */
 export interface AgentMonitorFault {
+  /**
+   * Name of the agent.
+   */
   agentName?: string;
+  /**
+   * Description of the exception.
+   */
   message?: string;
+  /**
+   * Reason the agent cannot be monitored (the guide calls it the name of the station).
+   */
   monitorError?: string;
 }
 /**
+ * The agent name is invalid.
+ *
  * This interface was referenced by `Five9Types`'s JSON-Schema
  * via the `definition` "AgentNotFoundFault".
  */
 export interface AgentNotFoundFault {
+  /**
+   * Name of the agent.
+   */
   agentName?: string;
+  /**
+   * Description of the exception.
+   */
   message?: string;
 }
 /**
+ * The campaign name is invalid.
+ *
  * This interface was referenced by `Five9Types`'s JSON-Schema
  * via the `definition` "CampaignNotFoundFault".
  */
 export interface CampaignNotFoundFault {
+  /**
+   * Name of the campaign.
+   */
   campaignName?: string;
+  /**
+   * Description of the exception.
+   */
   message?: string;
 }
 /**
+ * The campaign state cannot be updated, for example a campaign that is not running cannot be stopped.
+ *
  * This interface was referenced by `Five9Types`'s JSON-Schema
  * via the `definition` "CampaignStateUpdateFault".
  */
 export interface CampaignStateUpdateFault {
+  /**
+   * Name of the campaign.
+   */
   campaignName?: string;
+  /**
+   * Reason for the failure.
+   */
   details?: string;
+  /**
+   * Description of the exception.
+   */
   message?: string;
 }
 /**
+ * A problem occurred with one of the chat methods (the guide's WSChatException, a general error of the VCC for chat messages).
+ *
  * This interface was referenced by `Five9Types`'s JSON-Schema
  * via the `definition` "ChatFault".
  */
 export interface ChatFault {
+  /**
+   * Description of the exception.
+   */
   message?: string;
 }
 /**
+ * The object is already being modified by another client.
+ *
  * This interface was referenced by `Five9Types`'s JSON-Schema
  * via the `definition` "ConcurrentModificationFault".
  */
 export interface ConcurrentModificationFault {
+  /**
+   * Description of the exception.
+   */
   message?: string;
 }
 /**
+ * System error: the configuration changed; request the whole set again with getStatistics.
+ *
  * This interface was referenced by `Five9Types`'s JSON-Schema
  * via the `definition` "ConfigurationChangedFault".
  */
 export interface ConfigurationChangedFault {
+  /**
+   * Description of the exception.
+   */
   message?: string;
 }
 /**
+ * The disposition does not exist in the domain.
+ *
  * This interface was referenced by `Five9Types`'s JSON-Schema
  * via the `definition` "DispositionNotFoundFault".
  */
 export interface DispositionNotFoundFault {
+  /**
+   * Name of the disposition.
+   */
   dispositionName?: string;
+  /**
+   * Description of the exception.
+   */
   message?: string;
 }
 /**
+ * The request contains an incorrect argument name or value.
+ *
  * This interface was referenced by `Five9Types`'s JSON-Schema
  * via the `definition` "IncorrectArgumentFault".
  */
 export interface IncorrectArgumentFault {
+  /**
+   * Description of the exception.
+   */
   message?: string;
 }
 /**
+ * Invalid account.
+ *
  * This interface was referenced by `Five9Types`'s JSON-Schema
  * via the `definition` "InvalidAccountFault".
  */
 export interface InvalidAccountFault {
+  /**
+   * Description of the exception.
+   */
   message?: string;
 }
 /**
+ * A required argument is missing from the request.
+ *
  * This interface was referenced by `Five9Types`'s JSON-Schema
  * via the `definition` "MissedArgumentFault".
  */
 export interface MissedArgumentFault {
+  /**
+   * Description of the exception.
+   */
   message?: string;
 }
 /**
+ * The domain's limit of requests of this type for the period has been exceeded.
+ *
  * This interface was referenced by `Five9Types`'s JSON-Schema
  * via the `definition` "OperationsLimitExceededFault".
  */
 export interface OperationsLimitExceededFault {
+  /**
+   * Maximum number of requests.
+   */
   limit: number;
+  /**
+   * Description of the exception.
+   */
   message?: string;
+  /**
+   * Type of operation, such as QueryStatistics.
+   */
   operationType?: string;
 }
 /**
+ * A problem occurred with the requested station.
+ *
  * This interface was referenced by `Five9Types`'s JSON-Schema
  * via the `definition` "ReconnectStationFault".
  */
 export interface ReconnectStationFault {
+  /**
+   * Description of the exception.
+   */
   message?: string;
   problem?: ConnectStationProblem;
+  /**
+   * Name of the station.
+   */
   stationName?: string;
 }
 /**
+ * Web Services server error.
+ *
  * This interface was referenced by `Five9Types`'s JSON-Schema
  * via the `definition` "ServerFault".
  */
 export interface ServerFault {
+  /**
+   * Description of the exception.
+   */
   message?: string;
 }
 /**
+ * The Web Services are not available.
+ *
  * This interface was referenced by `Five9Types`'s JSON-Schema
  * via the `definition` "ServiceUnavailableFault".
  */
 export interface ServiceUnavailableFault {
+  /**
+   * Description of the exception.
+   */
   message?: string;
 }
 /**
+ * The session was closed, for example because another session started with the same credentials.
+ *
  * This interface was referenced by `Five9Types`'s JSON-Schema
  * via the `definition` "SessionClosedFault".
  */
 export interface SessionClosedFault {
+  /**
+   * Description of the exception.
+   */
   message?: string;
 }
 /**
+ * The session is not started; call setSessionParameters first.
+ *
  * This interface was referenced by `Five9Types`'s JSON-Schema
  * via the `definition` "SessionNotInitializedFault".
  */
 export interface SessionNotInitializedFault {
+  /**
+   * Description of the exception.
+   */
   message?: string;
 }
 /**
+ * The requested station cannot be found.
+ *
  * This interface was referenced by `Five9Types`'s JSON-Schema
  * via the `definition` "StationNotFoundFault".
  */
 export interface StationNotFoundFault {
+  /**
+   * Description of the exception.
+   */
   message?: string;
+  /**
+   * Name of the station.
+   */
   stationName?: string;
 }
 /**
+ * The station is not logged in: loginStation has returned a fault or has not been called yet.
+ *
  * This interface was referenced by `Five9Types`'s JSON-Schema
  * via the `definition` "StationNotLoggedInFault".
  */
 export interface StationNotLoggedInFault {
+  /**
+   * Description of the exception.
+   */
   message?: string;
 }
 /**
+ * Statistics of this type were not requested: call getStatistics before getStatisticsUpdate.
+ *
  * This interface was referenced by `Five9Types`'s JSON-Schema
  * via the `definition` "StatisticsNotRequestedFault".
  */
 export interface StatisticsNotRequestedFault {
+  /**
+   * Description of the exception.
+   */
   message?: string;
 }
 /**
+ * A column does not exist for this type of data.
+ *
  * This interface was referenced by `Five9Types`'s JSON-Schema
  * via the `definition` "UnknownColumnFault".
  */
 export interface UnknownColumnFault {
+  /**
+   * Description of the exception.
+   */
   message?: string;
 }
 /**
+ * The time stamp is incorrect for this session.
+ *
  * This interface was referenced by `Five9Types`'s JSON-Schema
  * via the `definition` "UnknownTimestampFault".
  */
 export interface UnknownTimestampFault {
+  /**
+   * Description of the exception.
+   */
   message?: string;
 }
 /**
+ * The user is already logged in.
+ *
  * This interface was referenced by `Five9Types`'s JSON-Schema
  * via the `definition` "UserAlreadyLoggedInFault".
  */
 export interface UserAlreadyLoggedInFault {
+  /**
+   * Description of the exception.
+   */
   message?: string;
 }
 /**
+ * The maximum number of users for the domain has been reached.
+ *
  * This interface was referenced by `Five9Types`'s JSON-Schema
  * via the `definition` "UserLimitReachedFault".
  */
 export interface UserLimitReachedFault {
+  /**
+   * Description of the exception.
+   */
   message?: string;
 }
 /**
+ * The campaign is not in the right state for the request, for example a running campaign cannot be reset.
+ *
  * This interface was referenced by `Five9Types`'s JSON-Schema
  * via the `definition` "WrongCampaignStateFault".
  */
 export interface WrongCampaignStateFault {
   actualState?: CampaignState;
+  /**
+   * Name of the campaign.
+   */
   campaignName?: string;
   desiredState?: CampaignState;
+  /**
+   * Description of the exception.
+   */
   message?: string;
 }
 /**
+ * The campaign type is wrong for the request, for example an outbound request names an inbound campaign.
+ *
  * This interface was referenced by `Five9Types`'s JSON-Schema
  * via the `definition` "WrongCampaignTypeFault".
  */
 export interface WrongCampaignTypeFault {
   actualType?: CampaignType;
+  /**
+   * Name of the campaign.
+   */
   campaignName?: string;
+  /**
+   * Campaign types the request accepts.
+   */
   desiredTypes?: CampaignType[];
+  /**
+   * Description of the exception.
+   */
   message?: string;
 }
