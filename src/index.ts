@@ -4,6 +4,7 @@ export { loadManifest, Manifest, lintManifest, type Action, type ConnectorManife
 export { Five9Simulator, type SimulatorOptions } from './simulator';
 export { runOnce, runSchedule, lintTemplate, readTemplate, type RunEvent, type CycleTemplate } from './cycles';
 export { VirtualClock, systemClock, type Clock } from './clock';
+export { QuotaTracker, type QuotaWindow } from './quota';
 export { Five9Error, Five9Fault, Five9InputError, Five9QuotaError, ERROR_TABLE, type ErrorCode } from './errors';
 export { generateWsdl } from './wsdl';
 export type * from './generated/five9-types';

@@ -35,7 +35,7 @@ export async function demo(options: DemoOptions = {}): Promise<DemoSummary> {
   const clock = new VirtualClock(Date.UTC(2026, 0, 5, 8, 0, 0), msPerMin);
   const simulator = new Five9Simulator({ users: [{ username: 'demo', password: 'demo-secret' }], clock });
   const { url } = await simulator.start();
-  const client = new Five9Client({ endpoint: url, username: 'demo', password: 'demo-secret' });
+  const client = new Five9Client({ endpoint: url, username: 'demo', password: 'demo-secret', clock });
   const template = readTemplate('maintain-session');
   const events: RunEvent[] = [];
   const onEvent = (e: RunEvent) => {

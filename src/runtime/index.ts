@@ -1,6 +1,8 @@
+import { type Clock, systemClock } from '../clock';
 import { Five9Error, Five9Fault, Five9InputError } from '../errors';
 import { type Action, type Manifest, type Target, loadManifest } from '../manifest';
 import type { JsonSchema } from '../schemas';
+import { QuotaTracker, type QuotaWindow } from '../quota';
 import { SoapCodec } from '../soap';
 import { Transport } from '../transport';
 import { Redactor } from '../util/redact';
@@ -14,6 +16,13 @@ export interface ClientOptions extends Target {
   /** Added to a long poll's own wait to give its HTTP time-out (default 15 s). */
   longPollMarginMs?: number;
   maxResponseBytes?: number;
+  /**
+   * Client-side domain limits: the manifest's quota classes by default, overridden per class for a
+   * domain whose limits Five9 raised, or false to send everything and let Five9 answer.
+   */
+  quotas?: false | Record<string, QuotaWindow[]>;
+  /** The clock the quota windows are measured on (default: the wall clock). */
+  clock?: Clock;
 }
 
 /** What a step receives: the exit taken and the validated output (or, for a fault exit, the fault). */
@@ -38,6 +47,8 @@ export class Five9Client {
   private readonly codec: SoapCodec;
   private readonly transport: Transport;
   private readonly longPollMarginMs: number;
+  /** Undefined when client-side quotas are switched off. */
+  readonly quota?: QuotaTracker;
 
   constructor(options: ClientOptions) {
     if (!options.username) throw new Five9Error('FIVE9_CONFIG', 'no username: set FIVE9_USERNAME or pass username');
@@ -49,6 +60,10 @@ export class Five9Client {
     this.redactor = new Redactor().addBasic(options.username, options.password);
     this.codec = new SoapCodec(this.manifest.registry, this.manifest.raw.protocol.namespace);
     this.longPollMarginMs = options.longPollMarginMs ?? 15_000;
+    if (options.quotas !== false) {
+      const defaults = Object.fromEntries(Object.entries(this.manifest.raw.quotaClasses).map(([k, v]) => [k, v.windows]));
+      this.quota = new QuotaTracker({ ...defaults, ...(options.quotas ?? {}) }, options.clock ?? systemClock);
+    }
     this.transport = new Transport({
       url: this.endpoint,
       username: options.username,
@@ -78,6 +93,7 @@ export class Five9Client {
   async run(actionName: string, input: Record<string, unknown> = {}): Promise<ActionResult> {
     const action = this.validate(actionName, input);
     const body = this.codec.request(action.operation, input, action.input as JsonSchema);
+    if (action.quotaClass) this.quota?.take(action.quotaClass);
     let timeoutMs: number | undefined;
     if (action.longPoll) {
       // The server holds a long poll for up to its timeout field; the HTTP wait must be longer.

@@ -1,0 +1,88 @@
+import { VirtualClock } from '../src/clock';
+import { Five9Fault, Five9QuotaError } from '../src/errors';
+import { Five9Client } from '../src/runtime';
+import { Five9Simulator } from '../src/simulator';
+
+const settings = { viewSettings: { shiftStart: 0, timeZone: 0, idleTimeOut: 1800 } };
+
+describe('client-side domain limits', () => {
+  let sim: Five9Simulator;
+  let clock: VirtualClock;
+  const clients: Five9Client[] = [];
+  const client = (extra: Partial<ConstructorParameters<typeof Five9Client>[0]> = {}) => {
+    const c = new Five9Client({ endpoint: sim.url, username: 'ops', password: 'ops-secret-9', clock, ...extra });
+    clients.push(c);
+    return c;
+  };
+
+  beforeEach(async () => {
+    clock = new VirtualClock(Date.UTC(2026, 0, 5, 8, 0, 30));
+    sim = new Five9Simulator({ users: [{ username: 'ops', password: 'ops-secret-9' }], clock });
+    await sim.start();
+  });
+  afterEach(async () => {
+    await Promise.all(clients.splice(0).map((c) => c.close()));
+    await sim.stop();
+  });
+
+  it('a third QueryStatistics call within a minute is refused before sending, with class, window and retry time', async () => {
+    const c = client();
+    await c.run('Set Session Parameters', settings);
+    clock.advance(10_000);
+    await c.run('Set Session Parameters', settings);
+    const sent = sim.requests.length;
+    const err = await c.run('Set Session Parameters', settings).catch((e) => e);
+    expect(err).toBeInstanceOf(Five9QuotaError);
+    expect(err).toMatchObject({ code: 'FIVE9_QUOTA', quotaClass: 'QueryStatistics', windowSeconds: 60, limit: 2 });
+    // The first call was at 08:00:30, so the next may go at 08:01:30.
+    expect(new Date(err.retryAt).toISOString()).toBe('2026-01-05T08:01:30.000Z');
+    expect(err.message).toMatch(/QueryStatistics limit of 2 per minute reached; retry after 2026-01-05T08:01:30.000Z/);
+    expect(sim.requests.length).toBe(sent);
+    clock.advance(50_000);
+    await expect(c.run('Set Session Parameters', settings)).resolves.toMatchObject({ exit: 'success' });
+  });
+
+  it('the hour window counts too', async () => {
+    const c = client();
+    for (let i = 0; i < 15; i++) {
+      await c.run('Set Session Parameters', settings);
+      clock.advance(61_000);
+    }
+    await expect(c.run('Set Session Parameters', settings)).rejects.toMatchObject({ code: 'FIVE9_QUOTA', windowSeconds: 3600, limit: 15 });
+  });
+
+  it('limits Five9 raised for a domain can be given per class', async () => {
+    sim = await restart({ QueryStatistics: [{ seconds: 60, limit: 5 }] });
+    const c = client({ quotas: { QueryStatistics: [{ seconds: 60, limit: 5 }] } });
+    for (let i = 0; i < 5; i++) await c.run('Set Session Parameters', settings);
+    await expect(c.run('Set Session Parameters', settings)).rejects.toBeInstanceOf(Five9QuotaError);
+  });
+
+  it('with client-side quotas off, the simulator answers OperationsLimitExceededFault, typed', async () => {
+    const c = client({ quotas: false });
+    await c.run('Set Session Parameters', settings);
+    await c.run('Set Session Parameters', settings);
+    const err = await c.run('Set Session Parameters', settings).catch((e) => e);
+    expect(err).toBeInstanceOf(Five9Fault);
+    expect(err.fault).toBe('OperationsLimitExceededFault');
+    expect(err.fields).toMatchObject({ limit: 2, operationType: 'QueryStatistics' });
+  });
+
+  it('the budget can be seeded from Get Call Counters State', async () => {
+    const other = client({ quotas: false });
+    await other.run('Set Session Parameters', settings);
+    await other.run('Set Session Parameters', settings);
+    const c = client();
+    const counters = await c.run('Get Call Counters State');
+    c.quota!.seed(counters.output as never);
+    expect(c.quota!.usage('QueryStatistics')).toEqual({ 60: 2, 3600: 2, 86400: 2 });
+    await expect(c.run('Set Session Parameters', settings)).rejects.toBeInstanceOf(Five9QuotaError);
+  });
+
+  async function restart(quotas: Record<string, { seconds: number; limit: number }[]>) {
+    await sim.stop();
+    const s = new Five9Simulator({ users: [{ username: 'ops', password: 'ops-secret-9' }], clock, quotas });
+    await s.start();
+    return s;
+  }
+});
