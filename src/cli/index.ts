@@ -1,6 +1,7 @@
 import { Command, CommanderError, Option } from 'commander';
-import { readFileSync } from 'node:fs';
-import { bundledTemplates, lintTemplate, readTemplate, resolveTemplatePath, runOnce, runSchedule, type RunEvent } from '../cycles';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { bundledTemplates, lintTemplate, readTemplate, renderTemplateDiagram, resolveTemplatePath, runOnce, runSchedule, type RunEvent } from '../cycles';
 import { Five9Error } from '../errors';
 import { lintManifest, loadManifest, manifestPath } from '../manifest';
 import { schemaRegistry } from '../schemas';
@@ -204,6 +205,20 @@ export async function main(argv: string[], io: CliIO = defaultIO): Promise<numbe
       await target.close();
     }
   });
+
+  cycle
+    .command('diagram')
+    .argument('<template>', 'a template file or bundled id, e.g. maintain-session')
+    .description('draw a template as a self-contained SVG flow chart (steps, exits, end, schedule)')
+    .option('--out <file>', 'write the SVG to this file instead of printing it')
+    .action((ref: string, o: { out?: string }) => {
+      const svg = renderTemplateDiagram(readTemplate(ref), { manifest: loadManifest() });
+      if (o.out) {
+        mkdirSync(dirname(o.out), { recursive: true });
+        writeFileSync(o.out, svg);
+        out(`wrote ${o.out}`);
+      } else out(svg.trimEnd());
+    });
 
   program
     .command('demo')

@@ -2,3 +2,4 @@ export { runOnce, runSchedule, type RunEvent, type RunResult, type RunOptions, t
 export { lintTemplate } from './lint';
 export { readTemplate, resolveTemplatePath, bundledTemplates, templatesDir, type CycleTemplate } from './template';
 export { fieldValues, resolveInput } from './mapping';
+export { renderTemplateDiagram, scheduleText, type DiagramOptions } from './diagram';
