@@ -1,5 +1,6 @@
 import { SimFault, type SimSession } from './state';
 import type { SimulatorContext } from './server';
+import { DOMAIN_HANDLERS } from './domain-handlers';
 
 /**
  * What each operation does to the simulated domain, by SOAP operation name. Input arrives decoded
@@ -34,4 +35,5 @@ export const HANDLERS: Record<string, Handler> = {
   getCallCountersState(ctx) {
     return ctx.quotas.state();
   },
+  ...DOMAIN_HANDLERS,
 };

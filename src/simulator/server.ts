@@ -7,6 +7,7 @@ import { isKnownVersion } from '../manifest/versions';
 import type { JsonSchema } from '../schemas';
 import { SoapCodec } from '../soap';
 import { generateWsdl } from '../wsdl';
+import { Domain, type DomainSize } from './domain';
 import { HANDLERS } from './handlers';
 import { QuotaCounters, type QuotaWindow, SimFault, type SimSession, type SimUser } from './state';
 
@@ -22,6 +23,12 @@ export interface SimulatorOptions {
   /** Answer gzip-compressed when the client accepts it (default true, as Five9 may). */
   gzip?: boolean;
   manifest?: Manifest;
+  /** Seed of the simulated contact centre (default 1): the same seed gives the same domain. */
+  seed?: number;
+  /** How many generated objects the domain holds besides its fixed ones. */
+  size?: DomainSize;
+  /** Caps the real wait of every long poll (ms), so tests need not wait the requested time-out. */
+  longPollMaxMs?: number;
 }
 
 /** One request as the simulator saw it, for tests: never includes credentials beyond the user name. */
@@ -42,6 +49,8 @@ export interface SimulatorContext {
   sessions: Map<string, SimSession>;
   quotas: QuotaCounters;
   idleTimeOut: { min: number; max: number; default: number };
+  /** The seeded contact centre the actions read and change. */
+  domain: Domain;
 }
 
 const SERVICE_PATH = /^\/wssupervisor(?:\/(v\d+(?:_\d+)?))?\/SupervisorWebService\/?$/;
@@ -59,6 +68,7 @@ export class Five9Simulator {
   readonly sessions = new Map<string, SimSession>();
   readonly quotas: QuotaCounters;
   readonly requests: SimRequestRecord[] = [];
+  readonly domain: Domain;
   /** Requests that arrived while another of the same user was in flight (Five9 denies them). */
   overlaps = 0;
   /** Sessions that ended because their Idle Time Out passed. */
@@ -77,6 +87,7 @@ export class Five9Simulator {
     const defaults = Object.fromEntries(Object.entries(this.manifest.raw.quotaClasses).map(([k, v]) => [k, v.windows]));
     this.quotas = new QuotaCounters({ ...defaults, ...(options.quotas ?? {}) }, this.clock);
     this.codec = new SoapCodec(this.manifest.registry, this.manifest.raw.protocol.namespace);
+    this.domain = new Domain({ seed: options.seed, size: options.size, clock: this.clock, longPollMaxMs: options.longPollMaxMs });
   }
 
   async start(port = this.options.port ?? 0): Promise<{ url: string; port: number }> {
@@ -104,6 +115,8 @@ export class Five9Simulator {
   async stop(): Promise<void> {
     const s = this.server;
     this.server = undefined;
+    // Pending long polls answer now and the simulated agents stop, so nothing keeps the server open.
+    this.domain.dispose();
     if (!s) return;
     s.closeAllConnections();
     await new Promise<void>((resolve) => s.close(() => resolve()));
@@ -206,6 +219,7 @@ export class Five9Simulator {
       sessions: this.sessions,
       quotas: this.quotas,
       idleTimeOut: this.manifest.raw.session.idleTimeOut,
+      domain: this.domain,
     };
     return handler(ctx, input);
   }

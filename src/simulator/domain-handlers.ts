@@ -1,0 +1,333 @@
+import { type DomainUser, NEWER_PERMISSIONS, type RoledId } from './domain';
+import type { Handler } from './handlers';
+import { SimFault } from './state';
+import { cell, columnsOf, rowsOf } from './statistics';
+import type { SimulatorContext } from './server';
+
+const PERMISSION_TYPES = [
+  'Users', 'Agents', 'CallMonitoring', 'Stations', 'ChatSessions', 'Campaigns', 'CampaignManagement', 'AllSkills', 'BillingInfo',
+  'BargeInMonitor', 'WhisperMonitor', 'ViewDataForAllAgentGroups', 'ReviewVoiceRecordings', 'EditAgentSkills', 'NICEEnabled',
+  'CanAccessDashboardMenu', 'CampaignManagementStart', 'CampaignManagementStop', 'CampaignManagementReset',
+  'CampaignManagementResetDispositions', 'CampaignManagementResetListPositions', 'CampaignManagementResetAbandonCallRate',
+  'CanViewTextDetailsTab', 'CanAccessShowFields',
+];
+const NOT_GRANTED = new Set(['BillingInfo', 'NICEEnabled', 'ReviewVoiceRecordings']);
+
+function required(input: Record<string, any>, field: string): any {
+  const v = input[field];
+  if (v === undefined || v === null || v === '') throw new SimFault('MissedArgumentFault', { message: `${field} is required` });
+  return v;
+}
+
+function roled(u: DomainUser): RoledId {
+  return { role: u.role, userId: u.id };
+}
+
+/** The domain user a wsRoledId names (simulated users only), else IncorrectArgumentFault. */
+function target(ctx: SimulatorContext, user: RoledId | undefined): DomainUser {
+  if (!user) throw new SimFault('MissedArgumentFault', { message: 'user is required' });
+  const u = ctx.domain.userById(user.userId);
+  if (!u || (user.role && user.role !== u.role)) throw new SimFault('IncorrectArgumentFault', { message: `User ${user.role ?? ''} ${user.userId} not found` });
+  return u;
+}
+
+function apiUsers(ctx: SimulatorContext): string[] {
+  return [...ctx.sessions.keys()];
+}
+
+// ---- campaigns ----
+
+function transient(c: { name: string; state: string }): void {
+  if (c.state === 'STARTING' || c.state === 'STOPPING' || c.state === 'RESETTING') {
+    throw new SimFault('ConcurrentModificationFault', { message: `Campaign "${c.name}" is ${c.state}; try again later` });
+  }
+}
+
+const campaigns: Record<string, Handler> = {
+  startCampaign(ctx, input) {
+    const c = ctx.domain.campaign(input.campaignName);
+    transient(c);
+    if (c.state === 'RUNNING') throw new SimFault('CampaignStateUpdateFault', { campaignName: c.name, details: 'Campaign is already running', message: `Campaign "${c.name}" is already running` });
+    ctx.domain.setState(c, 'STARTING');
+    ctx.domain.setState(c, 'RUNNING');
+    return null;
+  },
+  stopCampaign(ctx, input) {
+    return stop(ctx, input, false);
+  },
+  forceStopCampaign(ctx, input) {
+    return stop(ctx, input, true);
+  },
+  resetCampaign(ctx, input) {
+    const c = ctx.domain.campaign(input.campaignName);
+    if (c.type === 'INBOUND') {
+      throw new SimFault('WrongCampaignTypeFault', { campaignName: c.name, actualType: c.type, desiredTypes: ['OUTBOUND', 'AUTODIAL'], message: `Campaign "${c.name}" is INBOUND` });
+    }
+    transient(c);
+    if (c.state !== 'NOT_RUNNING') {
+      throw new SimFault('CampaignStateUpdateFault', { campaignName: c.name, details: `Campaign is ${c.state}; stop it first`, message: `Campaign "${c.name}" cannot be reset while ${c.state}` });
+    }
+    ctx.domain.setState(c, 'RESETTING');
+    ctx.domain.setState(c, 'NOT_RUNNING');
+    return null;
+  },
+  resetCampaignDispositions(ctx, input) {
+    const c = ctx.domain.campaign(input.campaignName);
+    for (const d of input.dispositions ?? []) {
+      if (!ctx.domain.dispositions.includes(d)) throw new SimFault('DispositionNotFoundFault', { dispositionName: d, message: `Disposition "${d}" not found` });
+    }
+    if (c.state !== 'NOT_RUNNING') {
+      throw new SimFault('WrongCampaignStateFault', { campaignName: c.name, actualState: c.state, desiredState: 'NOT_RUNNING', message: `Campaign "${c.name}" is ${c.state}` });
+    }
+    if (input.after && input.before && Date.parse(input.after) >= Date.parse(input.before)) {
+      throw new SimFault('IncorrectArgumentFault', { message: '"after" must be earlier than "before"' });
+    }
+    return null;
+  },
+  getDispositionsNames(ctx) {
+    return [...ctx.domain.dispositions];
+  },
+};
+
+function stop(ctx: SimulatorContext, input: Record<string, any>, force: boolean): null {
+  const c = ctx.domain.campaign(input.campaignName);
+  if (!force) transient(c);
+  if (c.state !== 'RUNNING' && !(force && (c.state === 'STARTING' || c.state === 'STOPPING'))) {
+    throw new SimFault('CampaignStateUpdateFault', { campaignName: c.name, details: `Campaign is ${c.state}`, message: `Campaign "${c.name}" is not running` });
+  }
+  if (!force) ctx.domain.setState(c, 'STOPPING');
+  ctx.domain.setState(c, 'NOT_RUNNING');
+  return null;
+}
+
+// ---- users ----
+
+const users: Record<string, Handler> = {
+  getLoggedInUsers(ctx) {
+    const seeded = ctx.domain.users.filter((u) => u.loggedIn).map((u) => ({ name: u.name, roledId: roled(u) }));
+    const api = apiUsers(ctx).map((u) => ({ name: u, roledId: ctx.domain.self(u) }));
+    return [...seeded, ...api];
+  },
+  getMySkillsIds(ctx) {
+    return ctx.domain.mySkills();
+  },
+  getMyGroupIds(ctx) {
+    return ctx.domain.myGroups();
+  },
+  getMyPermissions() {
+    return [...PERMISSION_TYPES.map((type) => ({ type, value: !NOT_GRANTED.has(type) })), ...NEWER_PERMISSIONS.map((type) => ({ type, value: true }))];
+  },
+  getUserLimits(ctx) {
+    const supervisors = ctx.domain.users.filter((u) => u.role !== 'Agent');
+    return { mobileLimit: 0, mobileLoggedin: 0, supervisorLimit: supervisors.length + 5, supervisorsLoggedin: supervisors.filter((u) => u.loggedIn).length + ctx.sessions.size };
+  },
+  getApiVersions() {
+    return { maxVersion: 'v14', minVersion: 'default' };
+  },
+};
+
+// ---- chat ----
+
+const chat: Record<string, Handler> = {
+  createChatSession(ctx) {
+    const id = ctx.domain.newChatId();
+    const me = ctx.domain.self(ctx.user);
+    ctx.domain.chats.set(id, { id, participants: new Map([[me.userId, me]]), invited: new Map() });
+    return id;
+  },
+  sendChatInvite(ctx, input) {
+    const c = ctx.domain.chat(input.chatId);
+    const u = target(ctx, input.user);
+    if (!u.loggedIn) throw new SimFault('ChatFault', { message: `User ${u.name} is not logged in` });
+    if (c.participants.has(u.id)) return null; // already in the chat: nothing to do
+    const who = roled(u);
+    c.invited.set(u.id, who);
+    const domain = ctx.domain;
+    const sessions = ctx.sessions;
+    domain.later(() => {
+      if (!domain.chats.has(c.id) || !c.invited.has(u.id)) return;
+      c.invited.delete(u.id);
+      c.participants.set(u.id, who);
+      domain.deliver(domain.apiUsersIn(c, sessions.keys()), { chatId: c.id, from: who, participants: [...c.participants.values()], type: 'ARRIVED' });
+    });
+    return null;
+  },
+  acceptChatInvite(ctx, input) {
+    const c = ctx.domain.chat(input.chatId);
+    const me = ctx.domain.self(ctx.user);
+    if (input.accepted) {
+      const others = ctx.domain.apiUsersIn(c, ctx.sessions.keys());
+      c.participants.set(me.userId, me);
+      ctx.domain.deliver(others, { chatId: c.id, from: me, participants: [...c.participants.values()], type: 'ARRIVED' });
+    }
+    return null;
+  },
+  sendMsgToChat(ctx, input) {
+    const c = ctx.domain.chat(input.chatId);
+    const me = ctx.domain.self(ctx.user);
+    const text = String(input.text ?? '');
+    const others = ctx.domain.apiUsersIn(c, ctx.sessions.keys()).filter((u) => u !== ctx.user);
+    ctx.domain.deliver(others, { chatId: c.id, from: me, text, type: 'CHAT' });
+    const domain = ctx.domain;
+    const sessions = ctx.sessions;
+    // Every simulated agent in the chat (or about to join it) answers.
+    for (const agent of [...c.participants.values(), ...c.invited.values()].filter((p) => p.role === 'Agent')) {
+      domain.later(() => {
+        if (!domain.chats.has(c.id) || !c.participants.has(agent.userId)) return;
+        domain.deliver(domain.apiUsersIn(c, sessions.keys()), { chatId: c.id, from: agent, text: `Re: ${text}`, type: 'CHAT' });
+      }, domain.agentDelayMs * 2);
+    }
+    return null;
+  },
+  sendInfoMessage(ctx, input) {
+    target(ctx, input.user);
+    return null;
+  },
+  sendBroadcastMessages(ctx, input) {
+    const type = input.type ?? 'ALL';
+    const me = ctx.domain.self(ctx.user);
+    if (type === 'SPEC_SKILL' && !ctx.domain.mySkills().some((s) => s.id === input.specId)) {
+      throw new SimFault('IncorrectArgumentFault', { message: `Skill ${input.specId} is not one of your skills` });
+    }
+    if (type === 'SPEC_AGENT_GROUP' && !ctx.domain.myGroups().some((g) => g.id === input.specId)) {
+      throw new SimFault('IncorrectArgumentFault', { message: `Agent group ${input.specId} is not one of your agent groups` });
+    }
+    // Only ALL reaches supervisors (the sender included); the others reach agents only.
+    if (type === 'ALL') ctx.domain.deliver(apiUsers(ctx), { from: me, text: input.text ?? '', type: 'BROADCAST' });
+    return null;
+  },
+  removeUserFromChat(ctx, input) {
+    const c = ctx.domain.chat(input.chatId);
+    if (!input.user) throw new SimFault('MissedArgumentFault', { message: 'user is required' });
+    const id = input.user.userId;
+    if (!c.participants.has(id)) throw new SimFault('ChatFault', { message: `User ${id} is not in chat ${c.id}` });
+    const who = c.participants.get(id)!;
+    c.participants.delete(id);
+    ctx.domain.deliver(ctx.domain.apiUsersIn(c, ctx.sessions.keys()), { chatId: c.id, from: who, participants: [...c.participants.values()], type: 'LEAVE' });
+    return null;
+  },
+  closeChatSession(ctx, input) {
+    const c = ctx.domain.chat(input.chatId);
+    ctx.domain.chats.delete(c.id);
+    return null;
+  },
+  async receiveMessages(ctx, input) {
+    const after = Number(input.previousTimestamp);
+    await ctx.domain.waitFor(ctx.user, Number(input.longPollingTimeout), () => ctx.domain.messagesFor(ctx.user, after).length > 0);
+    const messages = ctx.domain.messagesFor(ctx.user, after);
+    const timestamp = messages.length ? Math.max(...messages.map((m) => m.timestamp)) : after || ctx.domain.stamp();
+    return { messages, timestamp };
+  },
+};
+
+// ---- agent monitoring ----
+
+function station(ctx: SimulatorContext): string {
+  const s = ctx.domain.stationOf.get(ctx.user);
+  if (!s) throw new SimFault('StationNotLoggedInFault', { message: 'Station is not logged in. Call loginStation first.' });
+  return s.stationName;
+}
+
+function agentNamed(ctx: SimulatorContext, name: unknown): DomainUser {
+  if (name === undefined || name === '') throw new SimFault('MissedArgumentFault', { message: 'agentName is required' });
+  const a = ctx.domain.agentByName(String(name));
+  if (!a) throw new SimFault('AgentNotFoundFault', { agentName: name, message: `Agent "${name}" not found` });
+  return a;
+}
+
+const monitoring: Record<string, Handler> = {
+  loginStation(ctx, input) {
+    const name = required(input, 'stationName');
+    if (!ctx.domain.stations.includes(name)) throw new SimFault('StationNotFoundFault', { stationName: name, message: `Station "${name}" not found` });
+    const holder = [...ctx.domain.stationOf.entries()].find(([u, s]) => u !== ctx.user && s.stationName === name && !s.lost);
+    if (holder) {
+      if (!input.forceLogoutSession) throw new SimFault('UserAlreadyLoggedInFault', { message: `Station "${name}" is in use by ${holder[0]}` });
+      holder[1].lost = true;
+    }
+    ctx.domain.stationOf.set(ctx.user, { stationName: name });
+    const n = ctx.domain.stations.indexOf(name);
+    return {
+      backupProxy: '198.51.100.21:5060',
+      codecParameters: { codecs: ['G711U', 'G729'], cryptoSuites: ['AES_CM_128_HMAC_SHA1_80'], disableNAT: false, noSilenceSuppression: true, ptime: 20, rfc2833pType: 101, useSRTP: false },
+      name,
+      password: `sim-${ctx.domain.seed}-${n}`,
+      proxy: '198.51.100.20:5060',
+    };
+  },
+  reconnectStation(ctx) {
+    const name = station(ctx);
+    if (ctx.domain.stationOf.get(ctx.user)!.lost) {
+      throw new SimFault('ReconnectStationFault', { stationName: name, problem: 'RESOURCE_UNAVAILABLE', message: `Station "${name}" was taken by another user` });
+    }
+    return 'CONNECT';
+  },
+  startMonitoring(ctx, input) {
+    station(ctx);
+    const a = agentNamed(ctx, input.agentName);
+    const current = ctx.domain.monitoring.get(a.name);
+    if (current) throw new SimFault('AgentMonitorFault', { agentName: input.agentName, monitorError: `Agent is already monitored by ${current.supervisor}`, message: `Agent "${input.agentName}" is already monitored` });
+    if (!a.loggedIn) throw new SimFault('AgentMonitorFault', { agentName: input.agentName, monitorError: 'Agent is not logged in', message: `Agent "${input.agentName}" is not logged in` });
+    ctx.domain.monitoring.set(a.name, { supervisor: ctx.user, mode: input.monitoringMode ?? 'Silence' });
+    return null;
+  },
+  stopMonitoring(ctx, input) {
+    station(ctx);
+    const a = agentNamed(ctx, input.agentName);
+    const current = ctx.domain.monitoring.get(a.name);
+    if (!current || current.supervisor !== ctx.user) {
+      throw new SimFault('AgentMonitorFault', { agentName: input.agentName, monitorError: 'Agent is not monitored by you', message: `Agent "${input.agentName}" is not monitored by you` });
+    }
+    ctx.domain.monitoring.delete(a.name);
+    return null;
+  },
+  getMonitoringSupervisors(ctx, input) {
+    const a = agentNamed(ctx, input.agentName);
+    const m = ctx.domain.monitoring.get(a.name);
+    return m ? [{ mode: m.mode, supervisorName: m.supervisor }] : [];
+  },
+};
+
+// ---- statistics ----
+
+const statistics: Record<string, Handler> = {
+  getColumnNames(ctx, input) {
+    const type = required(input, 'statisticType');
+    return { values: { data: columnsOf(ctx.domain, type) } };
+  },
+  getStatistics(ctx, input) {
+    const type = required(input, 'statisticType');
+    const all = columnsOf(ctx.domain, type);
+    const wanted: string[] | undefined = input.columnNames?.values?.data;
+    const columns = wanted && wanted.length ? wanted : all;
+    const unknown = columns.find((c) => !all.includes(c));
+    if (unknown !== undefined) throw new SimFault('UnknownColumnFault', { message: `Unknown column "${unknown}" for ${type}` });
+    const set = ctx.domain.requested.get(ctx.session!) ?? new Set<string>();
+    set.add(type);
+    ctx.domain.requested.set(ctx.session!, set);
+    const rows = rowsOf(ctx.domain, type, ctx.now).map((r) => ({ values: { data: columns.map((c) => cell(r, c)) } }));
+    return { columns: { values: { data: columns } }, rows, timestamp: ctx.now, type };
+  },
+  async getStatisticsUpdate(ctx, input) {
+    const type = required(input, 'statisticType');
+    if (!ctx.domain.requested.get(ctx.session!)?.has(type)) {
+      throw new SimFault('StatisticsNotRequestedFault', { message: `Statistics ${type} were not requested in this session. Call getStatistics first.` });
+    }
+    const previous = Number(input.previousTimestamp);
+    if (previous > ctx.now + 60_000) throw new SimFault('UnknownTimestampFault', { message: `Unknown time stamp ${previous}` });
+    const changes = () => (type === 'CampaignState' ? ctx.domain.campaignEvents.filter((e) => e.at > previous) : []);
+    if (!changes().length) await ctx.domain.sleep(Math.min(Number(input.longPollingTimeout), 1000));
+    const found = changes();
+    if (!found.length) return null;
+    const latest = new Map(found.map((e) => [e.name, e.state]));
+    return {
+      addedObjects: { values: { data: [] } },
+      dataUpdate: [...latest].map(([objectName, columnValue]) => ({ columnName: 'State', columnValue, objectName })),
+      deletedObjects: { values: { data: [] } },
+      lastTimestamp: Math.max(...found.map((e) => e.at)),
+      previousTimestamp: previous,
+      type,
+    };
+  },
+};
+
+export const DOMAIN_HANDLERS: Record<string, Handler> = { ...campaigns, ...users, ...chat, ...monitoring, ...statistics };
