@@ -14,6 +14,8 @@ export function escapeXml(s: string): string {
 
 // Prefixes are dropped (Five9 answers env:/ns2:, others none): we match local names only.
 // Values stay strings; the schema decides numbers and booleans. Attributes are kept for xsi:nil.
+// htmlEntities also decodes numeric character references (&#38; &#xD;), which any XML writer may
+// emit; the HTML names it adds cannot occur in a well-formed answer, whose DOCTYPE is refused.
 const parser = new XMLParser({
   removeNSPrefix: true,
   ignoreAttributes: false,
@@ -22,6 +24,7 @@ const parser = new XMLParser({
   parseAttributeValue: false,
   trimValues: false,
   processEntities: true,
+  htmlEntities: true,
   ignoreDeclaration: true,
   ignorePiTags: true,
 });

@@ -42,19 +42,63 @@ export function assertSecureUrl(url: string): URL {
 }
 
 /**
- * One undici Client (one keep-alive connection) per endpoint origin and credential, and a queue in
- * front of it: Five9 denies concurrent requests with the same credentials, so a second call waits
- * for the first to finish instead of being sent alongside it.
+ * What the Transports of one credential share: one undici Client (one keep-alive connection) and
+ * the queue in front of it. Five9 denies concurrent requests with the same credentials, so every
+ * Transport of the same origin and user, in this process, waits for the one before it.
+ */
+interface Channel {
+  key: string;
+  client: Client;
+  tail: Promise<unknown>;
+  users: number;
+}
+
+const channels = new Map<string, Channel>();
+
+/** The sharing key: the origin and the user name (Five9's rule is per credential, whatever the version path). */
+function channelKey(url: URL, username: string): string {
+  return `${url.origin}\n${username}`;
+}
+
+function acquireChannel(url: URL, username: string): Channel {
+  const key = channelKey(url, username);
+  let ch = channels.get(key);
+  if (!ch) {
+    ch = { key, client: new Client(url.origin, { pipelining: 1, keepAliveTimeout: 30_000 }), tail: Promise.resolve(), users: 0 };
+    channels.set(key, ch);
+  }
+  ch.users++;
+  return ch;
+}
+
+async function releaseChannel(ch: Channel): Promise<void> {
+  if (--ch.users > 0) return;
+  if (channels.get(ch.key) === ch) channels.delete(ch.key);
+  await ch.tail;
+  await ch.client.close();
+}
+
+/** How many Transports share the channel of this endpoint and user (0 when none is open). */
+export function sharedTransportCount(url: string, username: string): number {
+  return channels.get(channelKey(new URL(url), username))?.users ?? 0;
+}
+
+/**
+ * A SOAP POST sender for one endpoint and credential. Transports of the same origin and user share
+ * one connection and one queue (reference-counted: the connection closes with the last of them),
+ * so a second call, from this or another client, waits for the first instead of being sent
+ * alongside it. Each Transport keeps its own credential, time-out and size limit.
  */
 export class Transport {
   readonly url: URL;
   readonly username: string;
   private readonly authorization: string;
-  private readonly client: Client;
+  private readonly channel: Channel;
   private readonly timeoutMs: number;
   private readonly maxResponseBytes: number;
   private readonly headers: Record<string, string>;
-  private tail: Promise<unknown> = Promise.resolve();
+  /** The last request of this Transport in the shared queue. */
+  private last: Promise<unknown> = Promise.resolve();
   private closed = false;
 
   constructor(options: TransportOptions) {
@@ -64,14 +108,15 @@ export class Transport {
     this.timeoutMs = options.timeoutMs ?? 30_000;
     this.maxResponseBytes = options.maxResponseBytes ?? 64 * 1024 * 1024;
     this.headers = options.headers ?? {};
-    this.client = new Client(this.url.origin, { pipelining: 1, keepAliveTimeout: 30_000 });
+    this.channel = acquireChannel(this.url, this.username);
   }
 
-  /** POSTs a SOAP body; calls on one Transport are strictly sequential. */
+  /** POSTs a SOAP body; calls of every Transport of this origin and user are strictly sequential. */
   post(body: string, timeoutMs = this.timeoutMs): Promise<HttpAnswer> {
     const run = () => this.send(body, timeoutMs);
-    const result = this.tail.then(run, run);
-    this.tail = result.catch(() => undefined);
+    const ch = this.channel;
+    const result = ch.tail.then(run, run);
+    ch.tail = this.last = result.catch(() => undefined);
     return result;
   }
 
@@ -79,7 +124,7 @@ export class Transport {
     if (this.closed) throw new Five9Error('FIVE9_TRANSPORT', 'the connection was closed');
     const signal = AbortSignal.timeout(timeoutMs);
     try {
-      const res = await this.client.request({
+      const res = await this.channel.client.request({
         method: 'POST',
         path: this.url.pathname + this.url.search,
         headers: {
@@ -135,9 +180,11 @@ export class Transport {
     return new Five9Error('FIVE9_TRANSPORT', `request to ${this.url.host} failed: ${err.code ?? ''} ${err.message}`.trim(), { details: { cause: err.code } });
   }
 
+  /** Waits for this Transport's requests, then releases the shared connection (closed with its last user). */
   async close(): Promise<void> {
+    if (this.closed) return;
     this.closed = true;
-    await this.tail;
-    await this.client.close();
+    await this.last;
+    await releaseChannel(this.channel);
   }
 }
