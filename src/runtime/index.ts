@@ -118,7 +118,8 @@ export class Five9Client {
       });
     }
     const looksSoap = /xml/i.test(contentType) || /^\s*</.test(body);
-    if (status >= 400 && !(looksSoap && /Fault/.test(body))) {
+    // A Fault element, not the word: HTML error pages often name a SOAPFaultException.
+    if (status >= 400 && !(looksSoap && /<(?:[\w.-]+:)?Fault[\s/>]/.test(body))) {
       throw new Five9Error('FIVE9_HTTP', `Five9 answered HTTP ${status} without a SOAP fault`, { details: { status } });
     }
     const output = this.codec.decodeResponse(body, action.operation, action.result, action.output as JsonSchema);
