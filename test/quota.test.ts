@@ -42,6 +42,15 @@ describe('client-side domain limits', () => {
     await expect(c.run('Set Session Parameters', settings)).resolves.toMatchObject({ exit: 'success' });
   });
 
+  it('two clients of the same user share one budget', async () => {
+    const a = client();
+    const b = client();
+    await a.run('Set Session Parameters', settings);
+    await b.run('Set Session Parameters', settings);
+    await expect(a.run('Set Session Parameters', settings)).rejects.toBeInstanceOf(Five9QuotaError);
+    await expect(b.run('Set Session Parameters', settings)).rejects.toBeInstanceOf(Five9QuotaError);
+  });
+
   it('the hour window counts too', async () => {
     const c = client();
     for (let i = 0; i < 15; i++) {

@@ -25,6 +25,18 @@ export interface ClientOptions extends Target {
   clock?: Clock;
 }
 
+// Five9 counts a domain's calls wherever they come from, so every client of the same endpoint and
+// user in this process draws on one budget (per clock and limits, so tests stay independent).
+const trackers = new WeakMap<Clock, Map<string, QuotaTracker>>();
+function sharedTracker(origin: string, username: string, classes: Record<string, QuotaWindow[]>, clock: Clock): QuotaTracker {
+  let byKey = trackers.get(clock);
+  if (!byKey) trackers.set(clock, (byKey = new Map()));
+  const key = `${origin}\n${username}\n${JSON.stringify(classes)}`;
+  let t = byKey.get(key);
+  if (!t) byKey.set(key, (t = new QuotaTracker(classes, clock)));
+  return t;
+}
+
 /** What a step receives: the exit taken and the validated output (or, for a fault exit, the fault). */
 export interface ActionResult {
   action: string;
@@ -62,7 +74,7 @@ export class Five9Client {
     this.longPollMarginMs = options.longPollMarginMs ?? 15_000;
     if (options.quotas !== false) {
       const defaults = Object.fromEntries(Object.entries(this.manifest.raw.quotaClasses).map(([k, v]) => [k, v.windows]));
-      this.quota = new QuotaTracker({ ...defaults, ...(options.quotas ?? {}) }, options.clock ?? systemClock);
+      this.quota = sharedTracker(new URL(this.endpoint).origin, options.username, { ...defaults, ...(options.quotas ?? {}) }, options.clock ?? systemClock);
     }
     this.transport = new Transport({
       url: this.endpoint,
