@@ -192,3 +192,30 @@ describe('through a client', () => {
     expect(sim.requests).toEqual([]);
   });
 });
+
+describe('an endpoint whose path names the API version', () => {
+  const { Five9Client } = require('../src/runtime') as typeof import('../src/runtime');
+  const base = 'http://127.0.0.1:9';
+  const make = (endpoint: string, apiVersion?: string) => new Five9Client({ endpoint, apiVersion, username: 'u', password: 'p-secret' });
+
+  test('takes its version from the path, so version gating matches the server', async () => {
+    const c = make(`${base}/wssupervisor/SupervisorWebService`);
+    expect(c.apiVersion).toBe('default');
+    expect(() => c.validate('Start Campaign', { campaignName: 'Outbound Sales' })).toThrow(/exists from v3 on/);
+    await c.close();
+    const v3 = make(`${base}/wssupervisor/v3/SupervisorWebService`, 'v3');
+    expect(v3.apiVersion).toBe('v3');
+    expect(v3.endpoint).toBe(`${base}/wssupervisor/v3/SupervisorWebService`);
+    await v3.close();
+  });
+
+  test('a different --api-version is a configuration error', () => {
+    expect(() => make(`${base}/wssupervisor/v3/SupervisorWebService`, 'v4')).toThrow(/--api-version v4 contradicts the endpoint's path, which is API version v3/);
+  });
+
+  test('a bare base URL takes the chosen version', async () => {
+    const c = make(base, 'v14');
+    expect(c.endpoint).toBe(`${base}/wssupervisor/v14/SupervisorWebService`);
+    await c.close();
+  });
+});

@@ -95,6 +95,17 @@ export class Manifest {
     }
   }
 
+  /**
+   * The API version an endpoint URL names in its path (…/wssupervisor/v3/SupervisorWebService →
+   * "v3", …/wssupervisor/SupervisorWebService → "default"), or undefined for a bare base URL.
+   */
+  versionInEndpoint(endpoint: string): string | undefined {
+    const [before, after] = this.raw.apiVersions.pathTemplate.split('{versionSegment}');
+    const escape = (x: string) => x.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+    const m = new RegExp(`${escape(before)}(?:/(v\\d+(?:_\\d+)?))?${escape(after)}/?$`).exec(new URL(endpoint).pathname);
+    return m ? (m[1] ?? 'default') : undefined;
+  }
+
   /** The SOAP endpoint: https://{host}/wssupervisor[/{version}]/SupervisorWebService, or under an explicit endpoint. */
   endpointUrl(target: Target): string {
     const version = this.resolveVersion(target.apiVersion);

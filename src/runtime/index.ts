@@ -66,7 +66,12 @@ export class Five9Client {
     if (!options.username) throw new Five9Error('FIVE9_CONFIG', 'no username: set FIVE9_USERNAME or pass username');
     if (!options.password) throw new Five9Error('FIVE9_CONFIG', `no password for user "${options.username}": set FIVE9_PASSWORD or pass password`);
     this.manifest = options.manifest ?? loadManifest();
-    this.apiVersion = this.manifest.resolveVersion(options.apiVersion);
+    // An endpoint whose path names a version decides the version, so gating matches the server.
+    const inPath = options.endpoint ? this.manifest.versionInEndpoint(options.endpoint) : undefined;
+    if (inPath && options.apiVersion && options.apiVersion !== inPath) {
+      throw new Five9Error('FIVE9_CONFIG', `--api-version ${options.apiVersion} contradicts the endpoint's path, which is API version ${inPath}`, { details: { apiVersion: options.apiVersion, endpointVersion: inPath } });
+    }
+    this.apiVersion = this.manifest.resolveVersion(inPath ?? options.apiVersion);
     this.endpoint = this.manifest.endpointUrl({ ...options, apiVersion: this.apiVersion });
     this.username = options.username;
     this.redactor = new Redactor().addBasic(options.username, options.password);
