@@ -1,7 +1,7 @@
 import { type DomainUser, NEWER_PERMISSIONS, type RoledId } from './domain';
 import type { Handler } from './handlers';
 import { SimFault } from './state';
-import { cell, columnsOf, rowsOf } from './statistics';
+import { versionHas } from '../manifest';
 import type { SimulatorContext } from './server';
 
 const PERMISSION_TYPES = [
@@ -119,7 +119,7 @@ const users: Record<string, Handler> = {
   },
   getUserLimits(ctx) {
     const supervisors = ctx.domain.users.filter((u) => u.role !== 'Agent');
-    return { mobileLimit: 0, mobileLoggedin: 0, supervisorLimit: supervisors.length + 5, supervisorsLoggedin: supervisors.filter((u) => u.loggedIn).length + ctx.sessions.size };
+    return { mobileLimit: 0, mobileLoggedin: 0, supervisorLimit: ctx.supervisorSeats ?? supervisors.length + 5, supervisorsLoggedin: supervisors.filter((u) => u.loggedIn).length + ctx.sessions.size };
   },
   getApiVersions() {
     return { maxVersion: 'v14', minVersion: 'default' };
@@ -289,44 +289,20 @@ const monitoring: Record<string, Handler> = {
 
 // ---- statistics ----
 
+// The statistics engine (./statistics.ts) holds the tables, the batches and each session's cursors.
 const statistics: Record<string, Handler> = {
   getColumnNames(ctx, input) {
     const type = required(input, 'statisticType');
-    return { values: { data: columnsOf(ctx.domain, type) } };
+    return { values: { data: ctx.domain.statistics.columnNames(type) } };
   },
   getStatistics(ctx, input) {
     const type = required(input, 'statisticType');
-    const all = columnsOf(ctx.domain, type);
-    const wanted: string[] | undefined = input.columnNames?.values?.data;
-    const columns = wanted && wanted.length ? wanted : all;
-    const unknown = columns.find((c) => !all.includes(c));
-    if (unknown !== undefined) throw new SimFault('UnknownColumnFault', { message: `Unknown column "${unknown}" for ${type}` });
-    const set = ctx.domain.requested.get(ctx.session!) ?? new Set<string>();
-    set.add(type);
-    ctx.domain.requested.set(ctx.session!, set);
-    const rows = rowsOf(ctx.domain, type, ctx.now).map((r) => ({ values: { data: columns.map((c) => cell(r, c)) } }));
-    return { columns: { values: { data: columns } }, rows, timestamp: ctx.now, type };
+    return ctx.domain.statistics.snapshot(ctx.session!, type, input.columnNames?.values?.data);
   },
-  async getStatisticsUpdate(ctx, input) {
+  getStatisticsUpdate(ctx, input) {
     const type = required(input, 'statisticType');
-    if (!ctx.domain.requested.get(ctx.session!)?.has(type)) {
-      throw new SimFault('StatisticsNotRequestedFault', { message: `Statistics ${type} were not requested in this session. Call getStatistics first.` });
-    }
-    const previous = Number(input.previousTimestamp);
-    if (previous > ctx.now + 60_000) throw new SimFault('UnknownTimestampFault', { message: `Unknown time stamp ${previous}` });
-    const changes = () => (type === 'CampaignState' ? ctx.domain.campaignEvents.filter((e) => e.at > previous) : []);
-    if (!changes().length) await ctx.domain.sleep(Math.min(Number(input.longPollingTimeout), 1000));
-    const found = changes();
-    if (!found.length) return null;
-    const latest = new Map(found.map((e) => [e.name, e.state]));
-    return {
-      addedObjects: { values: { data: [] } },
-      dataUpdate: [...latest].map(([objectName, columnValue]) => ({ columnName: 'State', columnValue, objectName })),
-      deletedObjects: { values: { data: [] } },
-      lastTimestamp: Math.max(...found.map((e) => e.at)),
-      previousTimestamp: previous,
-      type,
-    };
+    // addedObjects came with version 3 of the API.
+    return ctx.domain.statistics.update(ctx.session!, type, Number(input.previousTimestamp), Number(input.longPollingTimeout), versionHas(ctx.version, 'v3'));
   },
 };
 

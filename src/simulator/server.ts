@@ -2,13 +2,15 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { gzipSync } from 'node:zlib';
 import { type Clock, systemClock } from '../clock';
-import { type Action, type Manifest, loadManifest, versionHas } from '../manifest';
+import { type Manifest, type SoapAction, loadManifest, versionHas } from '../manifest';
 import { isKnownVersion } from '../manifest/versions';
 import type { JsonSchema } from '../schemas';
 import { SoapCodec } from '../soap';
 import { generateWsdl } from '../wsdl';
 import { Domain, type DomainSize } from './domain';
+import type { StatisticsEngine, StatisticsOptions } from './statistics';
 import { HANDLERS } from './handlers';
+import { type RestSimOptions, RestSimulator, type SimConsumer } from './rest';
 import { QuotaCounters, type QuotaWindow, SimFault, type SimSession, type SimUser } from './state';
 
 export interface SimulatorOptions {
@@ -29,6 +31,14 @@ export interface SimulatorOptions {
   size?: DomainSize;
   /** Caps the real wait of every long poll (ms), so tests need not wait the requested time-out. */
   longPollMaxMs?: number;
+  /** The statistics engine's pace and batching (batches every 1–6 s by default). */
+  statistics?: StatisticsOptions;
+  /** Supervisor seats of the domain (getUserLimits' supervisorLimit); a session beyond them gets UserLimitReachedFault. */
+  supervisorSeats?: number;
+  /** REST side: API Access Control consumers (key, secret, granted scopes) the token endpoint accepts. */
+  consumers?: SimConsumer[];
+  /** REST side: domain id, token lifetime, dialing lists, do-not-call numbers. */
+  rest?: RestSimOptions;
 }
 
 /** One request as the simulator saw it, for tests: never includes credentials beyond the user name. */
@@ -51,6 +61,7 @@ export interface SimulatorContext {
   idleTimeOut: { min: number; max: number; default: number };
   /** The seeded contact centre the actions read and change. */
   domain: Domain;
+  supervisorSeats?: number;
 }
 
 const SERVICE_PATH = /^\/wssupervisor(?:\/(v\d+(?:_\d+)?))?\/SupervisorWebService\/?$/;
@@ -69,11 +80,20 @@ export class Five9Simulator {
   readonly quotas: QuotaCounters;
   readonly requests: SimRequestRecord[] = [];
   readonly domain: Domain;
+  /** The REST side (token endpoint, campaigns, lists, contacts) on the same server. */
+  readonly rest: RestSimulator;
   /** Requests that arrived while another of the same user was in flight (Five9 denies them). */
   overlaps = 0;
   /** Sessions that ended because their Idle Time Out passed. */
   expiries = 0;
+  /** While true, every request answers ServiceUnavailableFault (Five9's maintenance windows). */
+  serviceUnavailable = false;
+  /** Seats for supervisors, API sessions included; undefined: the domain's own (supervisors + 5). */
+  supervisorSeats?: number;
   private readonly users = new Map<string, string>();
+  private readonly accounts = new Map<string, SimUser['account']>();
+  /** Users whose session another login closed; their next request answers SessionClosedFault. */
+  private readonly closedElsewhere = new Set<string>();
   private readonly inFlight = new Map<string, number>();
   private readonly codec: SoapCodec;
   private server?: Server;
@@ -83,11 +103,16 @@ export class Five9Simulator {
     this.options = options;
     this.manifest = options.manifest ?? loadManifest();
     this.clock = options.clock ?? systemClock;
-    for (const u of options.users ?? [{ username: 'demo', password: 'demo-secret' }]) this.users.set(u.username, u.password);
-    const defaults = Object.fromEntries(Object.entries(this.manifest.raw.quotaClasses).map(([k, v]) => [k, v.windows]));
+    for (const u of options.users ?? [{ username: 'demo', password: 'demo-secret' }]) {
+      this.users.set(u.username, u.password);
+      this.accounts.set(u.username, u.account ?? 'active');
+    }
+    this.supervisorSeats = options.supervisorSeats;
+    const defaults = Object.fromEntries(Object.entries(this.manifest.raw.quotaClasses).filter(([, v]) => v.protocol !== 'rest').map(([k, v]) => [k, v.windows]));
     this.quotas = new QuotaCounters({ ...defaults, ...(options.quotas ?? {}) }, this.clock);
     this.codec = new SoapCodec(this.manifest.registry, this.manifest.raw.protocol.namespace);
-    this.domain = new Domain({ seed: options.seed, size: options.size, clock: this.clock, longPollMaxMs: options.longPollMaxMs });
+    this.domain = new Domain({ seed: options.seed, size: options.size, clock: this.clock, longPollMaxMs: options.longPollMaxMs, statistics: options.statistics });
+    this.rest = new RestSimulator(this, options.consumers ?? [{ key: 'demo-key', secret: 'demo-consumer-secret' }], options.rest);
   }
 
   async start(port = this.options.port ?? 0): Promise<{ url: string; port: number }> {
@@ -122,6 +147,26 @@ export class Five9Simulator {
     await new Promise<void>((resolve) => s.close(() => resolve()));
   }
 
+  /** The user logs in elsewhere with the same credentials (the Supervisor desktop, another client): the API session closes. */
+  loginElsewhere(user: string): void {
+    if (this.sessions.delete(user)) this.closedElsewhere.add(user);
+  }
+
+  /** Changes what Five9's administrator set for an account (see SimUser.account). */
+  setAccount(user: string, account: NonNullable<SimUser['account']>): void {
+    this.accounts.set(user, account);
+  }
+
+  /** True while a request of the user is being answered. */
+  busy(user: string): boolean {
+    return (this.inFlight.get(user) ?? 0) > 0;
+  }
+
+  /** The live statistics: `table(type)` is the truth clients converge to; control methods change the domain. */
+  get statistics(): StatisticsEngine {
+    return this.domain.statistics;
+  }
+
   /** The session of a user as the server holds it now (after expiring it if its time has come). */
   sessionOf(user: string): SimSession | undefined {
     this.expire(user);
@@ -138,6 +183,7 @@ export class Five9Simulator {
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+    if (this.rest.handles(url.pathname)) return this.rest.handle(req, res, url);
     const m = SERVICE_PATH.exec(url.pathname);
     const version = m?.[1] ?? 'default';
     if (!m || !isKnownVersion(this.manifest.raw, version)) {
@@ -165,6 +211,7 @@ export class Five9Simulator {
     this.inFlight.set(user, flying);
     let operation = '?';
     let outcome = 'ok';
+    let declared: string[] | undefined;
     try {
       if (flying > 1) {
         this.overlaps++;
@@ -178,7 +225,8 @@ export class Five9Simulator {
         return this.send(req, res, 500, this.clientFault(`Unmarshalling Error: ${(e as Error).message}`));
       }
       operation = parsed.operation;
-      const action = this.manifest.actions.find((a) => a.operation === operation);
+      const action = this.manifest.soapActions.find((a) => a.operation === operation);
+      declared = action?.faults;
       if (!action || !versionHas(version, action.versions.since)) {
         outcome = 'no such operation';
         return this.send(req, res, 500, this.clientFault(`Cannot find dispatch method for {${this.manifest.raw.protocol.namespace}}${operation}`));
@@ -188,14 +236,27 @@ export class Five9Simulator {
     } catch (e) {
       if (!(e instanceof SimFault)) throw e;
       outcome = e.fault;
-      this.send(req, res, 500, this.codec.fault(e.fault, { ...e.fields, message: e.fields.message ?? e.message }));
+      if (declared && !declared.includes(e.fault)) {
+        // JAX-WS sends an exception the operation does not declare as a bare fault, without detail.
+        this.send(req, res, 500, this.codec.serverFault(e.message));
+      } else this.send(req, res, 500, this.codec.fault(e.fault, { ...e.fields, message: e.fields.message ?? e.message }));
     } finally {
       this.inFlight.set(user, (this.inFlight.get(user) ?? 1) - 1);
       this.requests.push({ user, operation, version, startedAt, endedAt: this.clock.now(), outcome });
     }
   }
 
-  private async dispatch(action: Action, user: string, version: string, input: Record<string, unknown>): Promise<unknown> {
+  private async dispatch(action: SoapAction, user: string, version: string, input: Record<string, unknown>): Promise<unknown> {
+    // The order Five9 checks in: service, account, session; then arguments, limits, the method.
+    if (this.serviceUnavailable) throw new SimFault('ServiceUnavailableFault', { message: 'Web Services are not available.' });
+    const account = this.accounts.get(user);
+    if (account === 'disabled') throw new SimFault('InvalidAccountFault', { message: `Invalid account: user ${user} is disabled.` });
+    if (account === 'no-api-access') throw new SimFault('AccessDisallowedFault', { message: `User ${user} does not have access to the Five9 Web Services.` });
+    const starting = action.id === this.manifest.raw.session.startAction;
+    if (this.closedElsewhere.has(user)) {
+      this.closedElsewhere.delete(user);
+      if (!starting) throw new SimFault('SessionClosedFault', { message: 'The session was closed: another session started with the same credentials.' });
+    }
     this.expire(user);
     const session = this.sessions.get(user);
     if (action.requiresSession && !session) {
@@ -220,7 +281,17 @@ export class Five9Simulator {
       quotas: this.quotas,
       idleTimeOut: this.manifest.raw.session.idleTimeOut,
       domain: this.domain,
+      supervisorSeats: this.supervisorSeats,
     };
+    if (starting && !session) {
+      // An API session takes a supervisor seat (a real getUserLimits shows it).
+      const limits = HANDLERS.getUserLimits(ctx, {}) as { supervisorLimit: number; supervisorsLoggedin: number };
+      if (limits.supervisorsLoggedin >= limits.supervisorLimit) {
+        throw new SimFault('UserLimitReachedFault', { message: 'Maximum number of users reached for the domain.' });
+      }
+    }
+    // The contact centre moves on with the clock: every batch due is computed before the method runs.
+    this.domain.statistics.advance();
     return handler(ctx, input);
   }
 

@@ -3,6 +3,11 @@ import type { Clock } from '../clock';
 export interface SimUser {
   username: string;
   password: string;
+  /**
+   * The account as Five9's administrator left it: disabled accounts answer InvalidAccountFault,
+   * accounts without the Web Services permission answer AccessDisallowedFault (default active).
+   */
+  account?: 'active' | 'disabled' | 'no-api-access';
 }
 
 export interface SimSession {

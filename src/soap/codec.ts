@@ -47,6 +47,11 @@ export class SoapCodec {
     return this.faultEnvelope('Server', faultString ?? String(fields.message ?? ''), detail.join(''));
   }
 
+  /** A server fault with no detail, as JAX-WS answers an exception the operation does not declare. */
+  serverFault(faultString: string): string {
+    return this.faultEnvelope('Server', faultString, '');
+  }
+
   /** A fault with no detail, as JAX-WS answers a request it cannot dispatch or unmarshal. */
   clientFault(faultString: string): string {
     return this.faultEnvelope('Client', faultString, '');
