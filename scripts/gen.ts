@@ -2,6 +2,7 @@
  * Writes every generated file from its single source, or with --check fails when one is stale.
  * - src/generated/five9-types.ts  from schemas/types and schemas/faults (json-schema-to-typescript)
  * - src/generated/manifest-types.ts, template-types.ts  from the meta-schemas
+ * - src/generated/manifest-lint.ts  the lint stamp of connector/manifest.json (made only when it lints clean)
  * - further outputs (docs/actions.md, the WSDL) register themselves in OUTPUTS.
  */
 import { compile } from 'json-schema-to-typescript';
@@ -60,10 +61,23 @@ async function metaTypes(file: string, name: string): Promise<string> {
   return BANNER + ts;
 }
 
+/**
+ * The stamp loadManifest compares to skip a second lint of the bundled manifest (see lintStamp).
+ * The manifest code is loaded here, not at the top, so that gen still runs when it does not load.
+ */
+function lintStampFile(): string {
+  const { lintManifest, lintStamp, manifestPath } = require('../src/manifest') as typeof import('../src/manifest');
+  const text = readFileSync(manifestPath(), 'utf8');
+  const problems = lintManifest(JSON.parse(text));
+  if (problems.length) throw new Error(`connector/manifest.json does not lint clean, so it gets no stamp:\n- ${problems.join('\n- ')}`);
+  return `${BANNER.replace('from schemas/', 'from connector/manifest.json and schemas/')}/** The lint stamp of the bundled manifest when \`npm run gen\` last linted it clean (see lintStamp). */\nexport const LINTED_STAMP = '${lintStamp(text)}';\n`;
+}
+
 export const OUTPUTS: Array<{ path: string; make: () => Promise<string> | string }> = [
   { path: 'src/generated/five9-types.ts', make: five9Types },
   { path: 'src/generated/manifest-types.ts', make: () => metaTypes('manifest.schema.json', 'ConnectorManifest') },
   { path: 'src/generated/template-types.ts', make: () => metaTypes('template.schema.json', 'CycleTemplate') },
+  { path: 'src/generated/manifest-lint.ts', make: lintStampFile },
 ];
 
 async function main(): Promise<void> {

@@ -76,7 +76,7 @@ describe('paths and WSDL', () => {
     expect(XMLValidator.validate(wsdl)).toBe(true);
     expect(wsdl).toContain(`targetNamespace="${manifest.raw.protocol.namespace}"`);
     expect(wsdl).toContain(`<soap:address location="${url}${path}" />`);
-    for (const a of manifest.actions) {
+    for (const a of manifest.soapActions) {
       const listed = wsdl.includes(`<operation name="${a.operation}"`);
       expect({ operation: a.operation, since: a.versions.since, listed }).toEqual({ operation: a.operation, since: a.versions.since, listed: versionHas(version, a.versions.since) });
     }
@@ -95,7 +95,7 @@ describe('sessions', () => {
   });
 
   test('a method that needs a session and has no false exit throws SessionNotInitializedFault', async () => {
-    const action = manifest.actions.find((a) => a.requiresSession && !a.exits && a.versions.since === 'default' && a.examples.length > 0);
+    const action = manifest.soapActions.find((a) => a.requiresSession && !a.exits && a.versions.since === 'default' && a.examples.length > 0);
     if (!action) throw new Error('the manifest has no action that requires a session without true/false exits');
     const e = await rejectionOf(client().run(action.id, action.examples[0].input as Record<string, unknown>));
     expect(e).toBeInstanceOf(Five9Fault);
@@ -237,7 +237,7 @@ describe('domain limits', () => {
 
 describe('coverage of the manifest', () => {
   test('every manifest action has a handler in src/simulator/handlers.ts', () => {
-    const missing = manifest.actions.filter((a) => !HANDLERS[a.operation]).map((a) => a.operation);
+    const missing = manifest.soapActions.filter((a) => !HANDLERS[a.operation]).map((a) => a.operation);
     expect(missing).toEqual([]);
   });
 });

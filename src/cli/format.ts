@@ -1,5 +1,5 @@
 import type { RunEvent } from '../cycles';
-import type { Action, Manifest } from '../manifest';
+import { type Action, type Manifest, type RestAction, type SoapAction, isRestAction } from '../manifest';
 import type { JsonSchema, SchemaRegistry } from '../schemas';
 
 export function hhmm(time: number): string {
@@ -28,7 +28,7 @@ export function formatEvent(e: RunEvent): string | undefined {
     case 'run-start':
       return `[${hhmm(e.time)}] run ${e.run}`;
     case 'step': {
-      const what = e.fault ? `${e.fault.name}: no active session` : e.output !== null ? compact(e.output) : compact(e.input) ? `sent ${compact(e.input)}` : 'done';
+      const what = e.fault ? `${e.fault.name}${e.fault.fields.message ? `: ${e.fault.fields.message}` : ''}` : e.output !== null ? compact(e.output) : compact(e.input) ? `sent ${compact(e.input)}` : 'done';
       return `        ${e.action.padEnd(24)} → ${e.exit.padEnd(7)} ${what}`;
     }
     case 'step-error':
@@ -81,9 +81,42 @@ export function table(rows: string[][], indent = '  '): string {
   return rows.map((r) => indent + r.map((c, i) => (i === r.length - 1 ? c : (c ?? '').padEnd(widths[i]))).join('  ').trimEnd()).join('\n');
 }
 
-export function describeAction(m: Manifest, a: Action): string {
+function quotaLine(m: Manifest, a: Action): string {
   const q = a.quotaClass ? m.raw.quotaClasses[a.quotaClass] : undefined;
-  const quota = q ? `${a.quotaClass} (${q.windows.map((w) => `${w.limit}/${w.seconds === 60 ? 'min' : w.seconds === 3600 ? 'h' : w.seconds === 86400 ? 'day' : `${w.seconds}s`}`).join(', ')})` : 'none';
+  return q ? `${a.quotaClass} (${q.windows.map((w) => `${w.limit}/${w.seconds === 60 ? 'min' : w.seconds === 3600 ? 'h' : w.seconds === 86400 ? 'day' : `${w.seconds}s`}`).join(', ')})` : 'none';
+}
+
+export function describeAction(m: Manifest, a: Action): string {
+  return isRestAction(a) ? describeRestAction(m, a) : describeSoapAction(m, a as SoapAction);
+}
+
+function describeRestAction(m: Manifest, a: RestAction): string {
+  return [
+    `${a.displayName}  (${m.categoryName(a.category)})`,
+    `  ${a.description}`,
+    '',
+    `REST request:   ${a.http.method} {base}${a.http.path} (id ${a.id})`,
+    `Scope:          ${a.scope}`,
+    ...(a.itemLimit ? [`Item limit:     ${a.itemLimit.max} ${a.itemLimit.field} per request`] : []),
+    `Quota class:    ${quotaLine(m, a)}`,
+    `Idempotent:     ${a.idempotent ? 'yes' : 'no'}`,
+    '',
+    'Inputs:',
+    table(fieldRows(m.registry, a.input as JsonSchema)),
+    '',
+    'Output (JSON):',
+    table(fieldRows(m.registry, a.output as JsonSchema)),
+    '',
+    'Errors:',
+    table(a.errors.map((e) => [String(e.status), e.code, e.description])),
+    '',
+    'Examples:',
+    ...a.examples.map((e) => `  ${e.name}: five9 run ${a.id} --input '${JSON.stringify(e.input)}'`),
+  ].join('\n');
+}
+
+function describeSoapAction(m: Manifest, a: SoapAction): string {
+  const quota = quotaLine(m, a);
   const exits = a.exits
     ? Object.entries(a.exits).map(([k, r]) => `  ${k}: ${'onSuccess' in r ? 'on success' : `on ${(r as { onFaults: string[] }).onFaults.join(' or ')}`}${r.description ? `. ${r.description}` : ''}`).join('\n')
     : '  success: on success (the method answers no yes/no)';

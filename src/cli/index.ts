@@ -3,12 +3,14 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { bundledTemplates, lintTemplate, readTemplate, renderTemplateDiagram, resolveTemplatePath, runOnce, runSchedule, type RunEvent } from '../cycles';
 import { Five9Error } from '../errors';
-import { lintManifest, loadManifest, manifestPath } from '../manifest';
+import { isRestAction, lintManifest, loadManifest, manifestPath } from '../manifest';
 import { schemaRegistry } from '../schemas';
 import { Five9Simulator } from '../simulator';
 import type { QuotaWindow } from '../simulator';
 import { Redactor } from '../util/redact';
+import { parseConsumer, registerContacts, runRestAction } from './contacts';
 import { demo } from './demo';
+import { registerStats } from './stats';
 import { describeAction, formatEvent, table } from './format';
 import { openTarget, type TargetFlags } from './target';
 
@@ -16,17 +18,22 @@ export interface CliIO {
   out: (s: string) => void;
   err: (s: string) => void;
   env: NodeJS.ProcessEnv;
+  /** Whether stderr is a terminal (then progress is a redrawn bar), and how to write to it without a line break. */
+  isTTY?: boolean;
+  write?: (s: string) => void;
 }
 
 const defaultIO: CliIO = {
   out: (s) => process.stdout.write(`${s}\n`),
   err: (s) => process.stderr.write(`${s}\n`),
   env: process.env,
+  isTTY: process.stderr.isTTY,
+  write: (s) => process.stderr.write(s),
 };
 
-function targetOptions(cmd: Command): Command {
+export function targetOptions(cmd: Command): Command {
   return cmd
-    .addOption(new Option('--data-center <dc>', 'target the real service in this data centre (credentials from FIVE9_USERNAME / FIVE9_PASSWORD)').choices(['us', 'eu', 'eu-frankfurt', 'ca', 'in']))
+    .addOption(new Option('--data-center <dc>', 'target the real service in this data centre (credentials from FIVE9_USERNAME / FIVE9_PASSWORD; for REST actions FIVE9_CONSUMER_KEY / FIVE9_CONSUMER_SECRET / FIVE9_DOMAIN_ID)').choices(['us', 'eu', 'eu-frankfurt', 'ca', 'in', 'uk']))
     .option('--endpoint <url>', 'target this endpoint instead (https, or http to 127.0.0.1); credentials from the environment')
     .option('--api-version <v>', 'API version: default, v3, v4 (the default) or later such as v14')
     .option('--timeout <ms>', 'request time-out in milliseconds');
@@ -34,7 +41,7 @@ function targetOptions(cmd: Command): Command {
 
 /** Runs the `five9` command line; resolves to the process exit code. */
 export async function main(argv: string[], io: CliIO = defaultIO): Promise<number> {
-  const redactor = new Redactor().add(io.env.FIVE9_PASSWORD);
+  const redactor = new Redactor().add(io.env.FIVE9_PASSWORD).add(io.env.FIVE9_CONSUMER_SECRET);
   if (io.env.FIVE9_USERNAME && io.env.FIVE9_PASSWORD) redactor.addBasic(io.env.FIVE9_USERNAME, io.env.FIVE9_PASSWORD);
   const out = (s: string) => io.out(redactor.text(s));
   let json = false;
@@ -51,14 +58,14 @@ export async function main(argv: string[], io: CliIO = defaultIO): Promise<numbe
     .action((o: { json?: boolean }) => {
       const m = loadManifest();
       if (o.json) {
-        out(JSON.stringify(m.actions.map((a) => ({ id: a.id, displayName: a.displayName, category: m.categoryName(a.category), since: a.versions.since, quotaClass: a.quotaClass, exits: m.exits(a) }))));
+        out(JSON.stringify(m.actions.map((a) => ({ id: a.id, displayName: a.displayName, category: m.categoryName(a.category), since: a.versions?.since, ...(isRestAction(a) ? { protocol: 'rest', http: a.http, scope: a.scope } : {}), quotaClass: a.quotaClass, exits: m.exits(a) }))));
         return;
       }
       for (const c of m.raw.categories) {
         const actions = m.actions.filter((a) => a.category === c.id);
         if (!actions.length) continue;
         out(`${c.name}`);
-        out(table(actions.map((a) => [a.displayName, a.id, `since ${a.versions.since}`, a.exits ? `exits ${Object.keys(a.exits).join('/')}` : ''])));
+        out(table(actions.map((a) => [a.displayName, a.id, isRestAction(a) ? `REST ${a.http.method}, scope ${a.scope}` : `since ${a.versions?.since}`, a.exits ? `exits ${Object.keys(a.exits).join('/')}` : ''])));
         out('');
       }
       out(`${m.actions.length} actions. \`five9 describe ACTION\` shows one.`);
@@ -81,8 +88,9 @@ export async function main(argv: string[], io: CliIO = defaultIO): Promise<numbe
       .argument('<action>', 'display name, id or SOAP operation')
       .description('run one action and print the exit it took and its output (default target: an embedded simulator)')
       .option('--input <json>', 'the input as JSON', '{}')
+      .option('--domain-id <id>', 'REST actions: the Five9 domain id (default: FIVE9_DOMAIN_ID)')
       .option('--json', 'print one JSON object'),
-  ).action(async (name: string, o: TargetFlags & { input: string; json?: boolean }) => {
+  ).action(async (name: string, o: TargetFlags & { input: string; json?: boolean; domainId?: string }) => {
     json = !!o.json;
     let input: Record<string, unknown>;
     try {
@@ -90,6 +98,7 @@ export async function main(argv: string[], io: CliIO = defaultIO): Promise<numbe
     } catch (e) {
       throw new Five9Error('FIVE9_INVALID_INPUT', `--input is not JSON: ${(e as Error).message}`);
     }
+    if (isRestAction(loadManifest().action(name))) return runRestAction(name, input, o, restContext);
     const target = await openTarget(o, io.env);
     try {
       const r = await target.client.run(name, input);
@@ -111,7 +120,8 @@ export async function main(argv: string[], io: CliIO = defaultIO): Promise<numbe
     .option('--port <port>', 'port to listen on (0 picks a free one)', '0')
     .option('--user <name:password>', 'a user allowed in (repeatable)', (v: string, acc: string[]) => [...acc, v], [] as string[])
     .option('--quota <class=m/h/d>', 'domain limit per minute/hour/day, e.g. QueryStatistics=2/15/240 (repeatable)', (v: string, acc: string[]) => [...acc, v], [] as string[])
-    .action(async (o: { port: string; user: string[]; quota: string[] }) => {
+    .option('--consumer <key:secret[:scopes]>', 'a REST consumer key and secret, with its scopes comma-separated (default all) (repeatable)', (v: string, acc: string[]) => [...acc, v], [] as string[])
+    .action(async (o: { port: string; user: string[]; quota: string[]; consumer: string[] }) => {
       const users = (o.user.length ? o.user : ['demo:demo-secret']).map((u) => {
         const i = u.indexOf(':');
         if (i <= 0 || i === u.length - 1) throw new Five9Error('FIVE9_CONFIG', `--user must be NAME:PASSWORD, got "${u.slice(0, Math.max(0, i)) || u.replace(/:.*/, '')}:…"`);
@@ -126,10 +136,13 @@ export async function main(argv: string[], io: CliIO = defaultIO): Promise<numbe
       }
       const port = Number(o.port);
       if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Five9Error('FIVE9_CONFIG', `--port must be 0..65535, got "${o.port}"`);
-      const sim = new Five9Simulator({ users, quotas });
+      const consumers = (o.consumer.length ? o.consumer : ['demo-key:demo-consumer-secret']).map((c) => parseConsumer(c, loadManifest()));
+      for (const c of consumers) redactor.add(c.secret);
+      const sim = new Five9Simulator({ users, quotas, consumers });
       const { url } = await sim.start(port);
       out(`listening on ${url}`);
       out(`  users: ${users.map((u) => u.username).join(', ')}; paths /wssupervisor[/vN]/SupervisorWebService; ?wsdl&user=NAME for the WSDL`);
+      out(`  REST: domain id ${sim.rest.domainId}; consumers: ${consumers.map((c) => `${c.key} (${(c.scopes ?? Object.keys(loadManifest().raw.rest?.scopes ?? {})).join(', ')})`).join('; ')}`);
       await new Promise<void>((resolve) => {
         const stop = () => resolve();
         process.once('SIGINT', stop);
@@ -228,6 +241,10 @@ export async function main(argv: string[], io: CliIO = defaultIO): Promise<numbe
       const summary = await demo({ realMsPerSimMinute: Number(o.msPerMinute), out });
       if (summary.problems.length) throw new Five9Error('FIVE9_TEMPLATE_INVALID', `the demo did not go as expected: ${summary.problems.join('; ')}`);
     });
+
+  const restContext = { io, out, redactor, setJson: (j: boolean) => (json = j) };
+  registerContacts(program, restContext);
+  registerStats(program, { out, env: io.env, isTTY: !!io.isTTY, write: io.write ?? ((x) => io.out(x)), setJson: (on) => (json = on), targetOptions });
 
   try {
     await program.parseAsync(argv, { from: 'node' });

@@ -2,7 +2,7 @@ import { describeWindow } from '../errors';
 import type { CycleTemplate } from '../generated/template-types';
 import type { Action, Manifest } from '../manifest';
 import type { JsonSchema } from '../schemas';
-import { fieldValues, resolveInput } from './mapping';
+import { fieldValues, initialState, resolveInput } from './mapping';
 import { templateShapeProblems } from './template';
 
 /**
@@ -54,11 +54,20 @@ export function lintTemplate(raw: unknown, manifest: Manifest): string[] {
     }
     // Required inputs: resolve fields with their defaults; a step reference counts as provided.
     const unresolved: string[] = [];
-    const input = resolveInput(s.input ?? {}, fields, {}, (what) => {
-      if (what.startsWith('field')) unresolved.push(what);
-      return '\u0000step';
-    });
-    for (const u of unresolved) problems.push(`${at}: ${u} is not declared in the template's fields`);
+    const input = resolveInput(
+      s.input ?? {},
+      fields,
+      {},
+      (what) => {
+        if (!what.startsWith('step')) unresolved.push(what);
+        return '\u0000step';
+      },
+      initialState(t),
+    );
+    for (const u of unresolved) problems.push(`${at}: ${u} is not declared in the template's ${u.startsWith('field') ? 'fields' : 'state'}`);
+    for (const name of Object.keys(s.saveState ?? {})) {
+      if (!(name in (t.state ?? {}))) problems.push(`${at}: saveState "${name}" is not declared in the template's state`);
+    }
     for (const issue of manifest.registry.check(action.input as JsonSchema, input, 'input')) {
       if (issue.rule === 'type' && JSON.stringify(input).includes('\u0000step')) continue;
       problems.push(`${at}: input ${issue.message} (${issue.rule})`);
@@ -85,7 +94,7 @@ export function lintTemplate(raw: unknown, manifest: Manifest): string[] {
   const session = manifest.raw.session;
   for (const s of t.steps) {
     if (actions.get(s.id)?.id !== session.startAction) continue;
-    const input = resolveInput(s.input ?? {}, fields, {}, () => undefined) as { viewSettings?: { idleTimeOut?: number } };
+    const input = resolveInput(s.input ?? {}, fields, {}, () => undefined, initialState(t)) as { viewSettings?: { idleTimeOut?: number } };
     const idle = input.viewSettings?.idleTimeOut ?? session.idleTimeOut.default;
     if (intervalS >= idle) {
       problems.push(`step "${s.id}": the schedule repeats every ${t.schedule.everyMinutes} min, not shorter than the Idle Time Out it sets (${idle} s), so the session expires between runs`);

@@ -10,6 +10,15 @@ export interface StepRef {
   pointer?: string;
 }
 
+/** {"$state": name}: a value the cycle kept from an earlier run. */
+export interface StateRef {
+  $state: string;
+}
+
+export function isStateRef(v: unknown): v is StateRef {
+  return !!v && typeof v === 'object' && typeof (v as StateRef).$state === 'string' && Object.keys(v).length === 1;
+}
+
 export function isFieldRef(v: unknown): v is FieldRef {
   return !!v && typeof v === 'object' && typeof (v as FieldRef).$field === 'string' && Object.keys(v).length === 1;
 }
@@ -32,17 +41,19 @@ export function resolveInput(
   onMissing: (what: string) => unknown = (what) => {
     throw new Error(`${what} has no value`);
   },
+  state: Record<string, unknown> = {},
 ): unknown {
+  if (isStateRef(input)) return input.$state in state ? state[input.$state] : onMissing(`state "${input.$state}"`);
   if (isFieldRef(input)) return input.$field in fields ? fields[input.$field] : onMissing(`field "${input.$field}"`);
   if (isStepRef(input)) {
     if (!(input.$step in outputs)) return onMissing(`step "${input.$step}"`);
     return pointer(outputs[input.$step], input.pointer ?? '');
   }
-  if (Array.isArray(input)) return input.map((v) => resolveInput(v, fields, outputs, onMissing));
+  if (Array.isArray(input)) return input.map((v) => resolveInput(v, fields, outputs, onMissing, state));
   if (input && typeof input === 'object') {
     const out: Record<string, unknown> = {};
     for (const [k, v] of Object.entries(input)) {
-      const r = resolveInput(v, fields, outputs, onMissing);
+      const r = resolveInput(v, fields, outputs, onMissing, state);
       if (r !== undefined) out[k] = r;
     }
     return out;
@@ -50,7 +61,7 @@ export function resolveInput(
   return input;
 }
 
-function pointer(value: unknown, ptr: string): unknown {
+export function pointer(value: unknown, ptr: string): unknown {
   if (!ptr) return value;
   let cur: any = value;
   for (const part of ptr.split('/').slice(1)) {
@@ -58,4 +69,11 @@ function pointer(value: unknown, ptr: string): unknown {
     cur = cur[part.replace(/~1/g, '/').replace(/~0/g, '~')];
   }
   return cur;
+}
+
+/** The template's state with its defaults, under what earlier runs kept. */
+export function initialState(template: CycleTemplate, kept: Record<string, unknown> = {}): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [k, s] of Object.entries(template.state ?? {})) out[k] = s.default;
+  return Object.assign(out, kept);
 }

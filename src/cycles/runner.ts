@@ -2,7 +2,7 @@ import type { Clock } from '../clock';
 import { Five9Error } from '../errors';
 import type { CycleTemplate } from '../generated/template-types';
 import type { ActionResult } from '../runtime';
-import { fieldValues, resolveInput } from './mapping';
+import { fieldValues, initialState, pointer, resolveInput } from './mapping';
 
 /** Anything that runs an action: the SOAP client, or a test double for templates. */
 export interface ActionExecutor {
@@ -14,7 +14,7 @@ export type RunEvent =
   | { type: 'run-start'; run: number; time: number }
   | { type: 'step'; run: number; time: number; step: string; action: string; input: unknown; exit: string; output: unknown; fault?: { name: string; fields: Record<string, unknown> }; next: string | null }
   | { type: 'step-error'; run: number; time: number; step: string; action: string; error: Record<string, unknown> }
-  | { type: 'run-end'; run: number; time: number; outcome: 'ok' | 'error'; steps: number }
+  | { type: 'run-end'; run: number; time: number; outcome: 'ok' | 'error'; steps: number; output: unknown; state: Record<string, unknown> }
   | { type: 'schedule-end'; time: number; runs: number; reason: 'runs' | 'until' | 'aborted' | 'error' };
 
 export interface RunOptions {
@@ -22,6 +22,11 @@ export interface RunOptions {
   clock: Clock;
   fields?: Record<string, unknown>;
   onEvent?: (e: RunEvent) => void;
+  /**
+   * The cycle's state kept between runs (the template's `state`, e.g. a statistics cursor). The
+   * runner reads and updates this object; runSchedule passes one object through all its runs.
+   */
+  state?: Record<string, unknown>;
   /** Masks secrets in what events carry (the client's redactor). */
   redact?: <T>(v: T) => T;
 }
@@ -44,6 +49,9 @@ export async function runOnce(template: CycleTemplate, options: RunOptions, run 
     options.onEvent?.(safe);
   };
   const fields = fieldValues(template, options.fields);
+  const state = options.state ?? {};
+  Object.assign(state, initialState(template, state));
+  let lastOutput: unknown = null;
   const outputs: Record<string, unknown> = {};
   emit({ type: 'run-start', run, time: options.clock.now() });
   let stepId: string | null = template.start;
@@ -54,7 +62,7 @@ export async function runOnce(template: CycleTemplate, options: RunOptions, run 
     if (!step || ++count > MAX_STEPS_PER_RUN) {
       throw new Five9Error('FIVE9_TEMPLATE_INVALID', step ? `run ${run} exceeded ${MAX_STEPS_PER_RUN} steps` : `step "${stepId}" does not exist`);
     }
-    const input = resolveInput(step.input ?? {}, fields, outputs) as Record<string, unknown>;
+    const input = resolveInput(step.input ?? {}, fields, outputs, undefined, state) as Record<string, unknown>;
     let result: ActionResult;
     try {
       result = await options.executor.run(step.action, input);
@@ -65,6 +73,13 @@ export async function runOnce(template: CycleTemplate, options: RunOptions, run 
       break;
     }
     outputs[step.id] = result.output;
+    lastOutput = result.output;
+    if (result.output !== null && result.output !== undefined) {
+      for (const [name, ptr] of Object.entries(step.saveState ?? {})) {
+        const v = pointer(result.output, ptr);
+        if (v !== undefined) state[name] = v;
+      }
+    }
     const next = step.exits[result.exit];
     if (next === undefined) {
       emit({ type: 'step-error', run, time: options.clock.now(), step: step.id, action: step.action, error: { code: 'FIVE9_TEMPLATE_INVALID', message: `exit "${result.exit}" is not connected` } });
@@ -74,7 +89,8 @@ export async function runOnce(template: CycleTemplate, options: RunOptions, run 
     emit({ type: 'step', run, time: options.clock.now(), step: step.id, action: result.action, input, exit: result.exit, output: result.output, fault: result.fault, next });
     stepId = next;
   }
-  emit({ type: 'run-end', run, time: options.clock.now(), outcome, steps: count });
+  // The run's output is what its last step answered: what the platform hands to the next step.
+  emit({ type: 'run-end', run, time: options.clock.now(), outcome, steps: count, output: lastOutput, state: { ...state } });
   return { run, outcome, events };
 }
 
@@ -92,6 +108,7 @@ export interface ScheduleOptions extends RunOptions {
  */
 export async function runSchedule(template: CycleTemplate, options: ScheduleOptions): Promise<RunResult[]> {
   const results: RunResult[] = [];
+  options = { ...options, state: options.state ?? {} };
   const interval = template.schedule.everyMinutes * 60_000;
   let reason: 'runs' | 'until' | 'aborted' | 'error' = 'runs';
   for (let run = 1; ; run++) {

@@ -10,13 +10,19 @@ export const ERROR_TABLE = {
   FIVE9_CONFIG: { exitCode: 2, doc: 'The connection settings are incomplete or wrong (missing credentials, unknown data centre, plain HTTP to a remote host).' },
   FIVE9_FAULT: { exitCode: 1, doc: 'Five9 answered with a SOAP fault; `fault` keeps its name (for example SessionNotInitializedFault) and its fields.' },
   FIVE9_AUTH: { exitCode: 3, doc: 'Five9 refused the credentials (HTTP 401 with an HTML page); the message names the user, never the password.' },
-  FIVE9_HTTP: { exitCode: 4, doc: 'Five9 answered with an HTTP status that carries no SOAP envelope.' },
+  FIVE9_HTTP: { exitCode: 4, doc: 'Five9 answered with an HTTP status that carries no SOAP envelope, or a REST error status other than 401, 403 and 429.' },
   FIVE9_TRANSPORT: { exitCode: 4, doc: 'The request could not be sent or its answer could not be read (connection refused, reset, TLS).' },
   FIVE9_TIMEOUT: { exitCode: 4, doc: 'No complete answer within the request time-out (for long polls: the poll plus a margin).' },
   FIVE9_RESPONSE_TOO_LARGE: { exitCode: 4, doc: 'The answer exceeded the maximum response size and was abandoned.' },
   FIVE9_BAD_RESPONSE: { exitCode: 4, doc: 'The answer is not a usable SOAP envelope: not XML, truncated, carrying a DOCTYPE, or of the wrong operation.' },
   FIVE9_INVALID_OUTPUT: { exitCode: 4, doc: 'The answer parsed but does not match the action\'s output schema.' },
   FIVE9_QUOTA: { exitCode: 5, doc: 'The call would exceed a Five9 domain limit (quota class and window given); it was not sent.' },
+  FIVE9_REST_AUTH: { exitCode: 3, doc: 'The REST token endpoint refused the consumer key and secret, or a request was still refused (401) with a freshly fetched token; the message names the consumer key, never the secret or a token.' },
+  FIVE9_REST_SCOPE: { exitCode: 3, doc: 'The consumer key was not granted the scope the REST action needs (checked against the token before sending, or a 403 answer); `scope` names it.' },
+  FIVE9_RATE_LIMITED: { exitCode: 5, doc: 'Five9 kept answering 429 Too Many Requests after the client waited Retry-After as many times as allowed.' },
+  FIVE9_INVALID_ROWS: { exitCode: 2, doc: 'Contacts to upload failed validation; `rows` lists each row number, field and rule, and nothing was sent.' },
+  FIVE9_CHECKPOINT: { exitCode: 2, doc: 'An upload checkpoint file could not be read or written.' },
+  FIVE9_INTERRUPTED: { exitCode: 130, doc: 'An upload was stopped (abort signal, Ctrl-C) after its last acknowledged chunk; running it again with the same checkpoint resumes it.' },
   FIVE9_MANIFEST_INVALID: { exitCode: 6, doc: 'The connector manifest breaks its meta-schema or a functional check (`five9 lint`).' },
   FIVE9_TEMPLATE_INVALID: { exitCode: 6, doc: 'A cycle template breaks its meta-schema or a lint rule (`five9 lint TEMPLATE`).' },
 } as const;
@@ -95,6 +101,24 @@ export class Five9QuotaError extends Five9Error {
     this.windowSeconds = windowSeconds;
     this.limit = limit;
     this.retryAt = retryAt;
+  }
+}
+
+/** One contact that failed validation before an upload: its row (1 = the first contact), field and rule. */
+export interface RowIssue {
+  row: number;
+  field: string;
+  rule: string;
+  message: string;
+}
+
+/** Contacts refused before anything was sent; `rows` names every row, field and rule. */
+export class Five9RowsError extends Five9Error {
+  readonly rows: RowIssue[];
+  constructor(message: string, rows: RowIssue[], extra: Record<string, unknown> = {}) {
+    super('FIVE9_INVALID_ROWS', message, { details: { rows, ...extra } });
+    this.name = 'Five9RowsError';
+    this.rows = rows;
   }
 }
 

@@ -86,6 +86,27 @@ export type ConnectStationResult =
  */
 export type MonitoringMode = 'Silence' | 'BargeIn' | 'Whispering';
 /**
+ * A phone number as Five9 dials it: 7 to 15 digits, optionally after a leading +, with no spaces, dashes or brackets (4155550123, +442071234567). Sent exactly as given.
+ *
+ * This interface was referenced by `Five9Types`'s JSON-Schema
+ * via the `definition` "restPhoneNumber".
+ */
+export type RestPhoneNumber = string;
+/**
+ * A local date and time precise to the minute, YYYY-MM-DDTHH:mm, with no seconds and no offset (the contact's timeZone says where). A real calendar date; sent exactly as given, never converted or rounded.
+ *
+ * This interface was referenced by `Five9Types`'s JSON-Schema
+ * via the `definition` "restLocalMinute".
+ */
+export type RestLocalMinute = string;
+/**
+ * An IANA time zone (America/New_York, Europe/London) or a UTC offset (+05:30, -07:00, Z). Sent exactly as given.
+ *
+ * This interface was referenced by `Five9Types`'s JSON-Schema
+ * via the `definition` "restTimeZone".
+ */
+export type RestTimeZone = string;
+/**
  * Time range used to calculate certain real-time statistics (the guide's Hour2/Hour3 are spelled Hours2/Hours3 on the wire).
  *
  * This interface was referenced by `Five9Types`'s JSON-Schema
@@ -145,6 +166,7 @@ export type SupervisorPermissionType =
   | 'CampaignManagementReset'
   | 'CampaignManagementResetDispositions'
   | 'CampaignManagementResetListPositions'
+  | 'CampaignManagementResetDialerDCP'
   | 'CampaignManagementResetAbandonCallRate'
   | 'CanViewTextDetailsTab'
   | 'CanAccessShowFields'
@@ -302,6 +324,115 @@ export interface MonitoringSupervisor {
    * Name of the supervisor.
    */
   supervisorName?: string;
+}
+/**
+ * What a list did with the contacts of one request.
+ *
+ * This interface was referenced by `Five9Types`'s JSON-Schema
+ * via the `definition` "restAddContactsResult".
+ */
+export interface RestAddContactsResult {
+  /**
+   * How many contacts of the request the list took.
+   */
+  accepted: number;
+  /**
+   * The contacts of the request the list refused, by their position in the request.
+   */
+  rejected: {
+    /**
+     * Position of the contact in the request's contacts array, from 0.
+     */
+    index: number;
+    /**
+     * Five9's code for the reason, such as DUPLICATE_KEY or DNC.
+     */
+    code?: string;
+    /**
+     * Why the contact was refused.
+     */
+    reason: string;
+  }[];
+}
+/**
+ * A campaign as the REST API lists it.
+ *
+ * This interface was referenced by `Five9Types`'s JSON-Schema
+ * via the `definition` "restCampaign".
+ */
+export interface RestCampaign {
+  /**
+   * The campaign's name.
+   */
+  name: string;
+  type: CampaignType;
+  state: CampaignState;
+}
+/**
+ * A contact for a dialing list, sent over the REST API; guard times keep the exact minute. Every value is sent exactly as given.
+ *
+ * This interface was referenced by `Five9Types`'s JSON-Schema
+ * via the `definition` "restContact".
+ */
+export interface RestContact {
+  number1: RestPhoneNumber;
+  number2?: RestPhoneNumber;
+  number3?: RestPhoneNumber;
+  /**
+   * First name.
+   */
+  firstName?: string;
+  /**
+   * Last name.
+   */
+  lastName?: string;
+  /**
+   * Company.
+   */
+  company?: string;
+  /**
+   * E-mail address.
+   */
+  email?: string;
+  /**
+   * Street address.
+   */
+  street?: string;
+  /**
+   * City.
+   */
+  city?: string;
+  /**
+   * State or region.
+   */
+  state?: string;
+  /**
+   * Postal code.
+   */
+  zip?: string;
+  /**
+   * The contact's id in the system the contacts come from.
+   */
+  externalId?: string;
+  guardTimeStart?: RestLocalMinute;
+  guardTimeEnd?: RestLocalMinute;
+  timeZone?: RestTimeZone;
+}
+/**
+ * A dialing list as the REST API lists it.
+ *
+ * This interface was referenced by `Five9Types`'s JSON-Schema
+ * via the `definition` "restDialingList".
+ */
+export interface RestDialingList {
+  /**
+   * The list's name.
+   */
+  name: string;
+  /**
+   * How many contacts the list holds.
+   */
+  size: number;
 }
 /**
  * A single row of data: the values of one row, or a list of names such as columns or objects.

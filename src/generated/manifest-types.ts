@@ -8,7 +8,7 @@
  */
 export type Sentence = string;
 /**
- * When the step leaves by this exit: on a successful answer, or on one of the listed faults (then the fault is the output, not an error).
+ * When the step leaves by this exit: on a successful answer (optionally only an empty one, or only one with a value, for methods whose answer is 'did anything change?'), or on one of the listed faults (then the fault is the output, not an error).
  *
  * This interface was referenced by `ConnectorManifest`'s JSON-Schema
  * via the `definition` "exitRule".
@@ -20,6 +20,10 @@ export type ExitRule = {
    */
   onFaults?: [string, ...string[]];
   description?: Sentence;
+  /**
+   * With onSuccess: only an answer with no <return> (empty) or only one with a value (present).
+   */
+  output?: 'empty' | 'present';
 } & ExitRule1;
 export type ExitRule1 = {
   [k: string]: unknown;
@@ -50,36 +54,46 @@ export interface ConnectorManifest {
     /**
      * @minItems 1
      */
-    fields: [
-      {
-        id: string;
-        label: string;
-        type: 'string' | 'enum' | 'url';
-        enum?: string[];
-        required?: boolean;
-        secret?: boolean;
-        /**
-         * Environment variable the CLI reads this field from.
-         */
-        env?: string;
-        default?: string;
-        description?: Sentence;
-      },
-      ...{
-        id: string;
-        label: string;
-        type: 'string' | 'enum' | 'url';
-        enum?: string[];
-        required?: boolean;
-        secret?: boolean;
-        /**
-         * Environment variable the CLI reads this field from.
-         */
-        env?: string;
-        default?: string;
-        description?: Sentence;
-      }[]
-    ];
+    fields: [AuthField, ...AuthField[]];
+  };
+  /**
+   * Five9's REST side (API Access Control): OAuth2 client credentials, base URLs per data centre and the scopes a consumer key can be granted.
+   */
+  rest?: {
+    description?: Sentence;
+    /**
+     * How a bearer token is obtained: POST {base}{tokenPath}, HTTP Basic consumerKey:consumerSecret, form grant_type=client_credentials.
+     */
+    auth: {
+      type: 'oauth2-client-credentials';
+      /**
+       * The token endpoint under the base URL; a connection may override it.
+       */
+      tokenPath: string;
+      /**
+       * A cached token is replaced this many seconds before it expires.
+       */
+      refreshMarginSeconds: number;
+      /**
+       * @minItems 1
+       */
+      fields: [AuthField, ...AuthField[]];
+    };
+    /**
+     * REST base URLs by data centre id (Five9's REST regions differ from the SOAP hosts).
+     */
+    dataCenters: {
+      [k: string]: {
+        name: string;
+        base: string;
+      };
+    };
+    /**
+     * Every scope an action may need, with what it grants.
+     */
+    scopes: {
+      [k: string]: Sentence;
+    };
   };
   dataCenters: {
     [k: string]: {
@@ -118,6 +132,10 @@ export interface ConnectorManifest {
   quotaClasses: {
     [k: string]: {
       description: Sentence;
+      /**
+       * Which side the class limits (default soap): SOAP classes are Five9's domain limits by apiOperationType, REST classes are rate limits per consumer key.
+       */
+      protocol?: 'soap' | 'rest';
       /**
        * @minItems 1
        */
@@ -169,22 +187,72 @@ export interface ConnectorManifest {
 }
 /**
  * This interface was referenced by `ConnectorManifest`'s JSON-Schema
+ * via the `definition` "authField".
+ */
+export interface AuthField {
+  id: string;
+  label: string;
+  type: 'string' | 'enum' | 'url';
+  enum?: string[];
+  required?: boolean;
+  secret?: boolean;
+  /**
+   * Environment variable the CLI reads this field from.
+   */
+  env?: string;
+  default?: string;
+  description?: Sentence;
+}
+/**
+ * A SOAP action (the default) needs operation, versions, requiresSession, faults and result; a REST action (protocol rest) needs http, scope and errors instead.
+ *
+ * This interface was referenced by `ConnectorManifest`'s JSON-Schema
  * via the `definition` "action".
  */
 export interface Action {
   id: string;
   /**
+   * soap (the default): a SOAP 1.1 operation; rest: a JSON request to Five9's REST API with a bearer token.
+   */
+  protocol?: 'soap' | 'rest';
+  /**
+   * REST: the method and the path template under the data centre's base URL; {domainId} is the connection's domain id and other {placeholders} are input fields (URL-encoded); the other input fields go to the query (GET, DELETE) or the JSON body.
+   */
+  http?: {
+    method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+    path: string;
+  };
+  /**
+   * REST: the OAuth scope the action needs, one of rest.scopes.
+   */
+  scope?: string;
+  /**
+   * REST: the most items one request may carry in an array input field (Five9: 1,000 contacts).
+   */
+  itemLimit?: {
+    field: string;
+    max: number;
+  };
+  /**
+   * REST: the HTTP error answers the action can give, the counterpart of a SOAP action's faults.
+   */
+  errors?: {
+    status: number;
+    code: string;
+    description: Sentence;
+  }[];
+  /**
    * The SOAP operation (request element) name.
    */
-  operation: string;
+  operation?: string;
   category: string;
   displayName: string;
   description: Sentence;
-  versions: {
+  versions?: {
     since: string;
   };
   quotaClass: string | null;
-  requiresSession: boolean;
+  requiresSession?: boolean;
   idempotent: boolean;
   /**
    * The input field that holds the server's wait in milliseconds; the HTTP time-out is derived from it.
@@ -198,8 +266,8 @@ export interface Action {
   /**
    * How <return> maps to the output: no <return> (output null), one <return> (output is its value, or null when absent), repeated <return> (output is an array).
    */
-  result: 'empty' | 'single' | 'list';
-  faults: string[];
+  result?: 'empty' | 'single' | 'list';
+  faults?: string[];
   /**
    * Declared only where the method answers yes or no; otherwise the step has the single exit 'success'.
    */

@@ -35,6 +35,15 @@ export interface CycleTemplate {
    * @minItems 1
    */
   steps: [Step, ...Step[]];
+  /**
+   * Values a cycle keeps between its runs (for example a statistics cursor); steps read them with {"$state": name} and write them with saveState.
+   */
+  state?: {
+    [k: string]: {
+      description?: string;
+      default: unknown;
+    };
+  };
 }
 /**
  * This interface was referenced by `CycleTemplate`'s JSON-Schema
@@ -61,7 +70,7 @@ export interface Step {
   action: string;
   label?: string;
   /**
-   * The action's input: literal JSON where any value may be {"$field": name} or {"$step": id, "pointer": "/a/b"}.
+   * The action's input: literal JSON where any value may be {"$field": name}, {"$state": name} or {"$step": id, "pointer": "/a/b"}.
    */
   input?: {
     [k: string]: unknown;
@@ -71,5 +80,11 @@ export interface Step {
    */
   exits: {
     [k: string]: string | null;
+  };
+  /**
+   * After the step answers with a value: state name → JSON pointer into its output ("/lastTimestamp").
+   */
+  saveState?: {
+    [k: string]: string;
   };
 }

@@ -23,3 +23,15 @@ export function versionHas(version: string, since: string): boolean {
 export function versionSegment(version: string): string {
   return version === 'default' ? '' : `/${version}`;
 }
+
+/** Per-value versions of an enum schema (x-enumVersions: {value: {since, until}}; until is exclusive). */
+export function enumValueIn(schema: { enum?: unknown[]; 'x-enumVersions'?: Record<string, { since?: string; until?: string }> }, value: string, version: string): boolean {
+  const v = schema['x-enumVersions']?.[value];
+  if (!v) return true;
+  return (!v.since || versionHas(version, v.since)) && (!v.until || !versionHas(version, v.until));
+}
+
+/** The enum's values as the given version has them. */
+export function enumValuesIn(schema: { enum?: unknown[]; 'x-enumVersions'?: Record<string, { since?: string; until?: string }> }, version: string): string[] {
+  return ((schema.enum ?? []) as string[]).filter((v) => enumValueIn(schema, v, version));
+}

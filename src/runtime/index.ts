@@ -1,6 +1,7 @@
 import { type Clock, systemClock } from '../clock';
 import { Five9Error, Five9Fault, Five9InputError } from '../errors';
-import { type Action, type Manifest, type Target, loadManifest } from '../manifest';
+import { HOOKS, type ParseOutputContext } from '../hooks';
+import { type Manifest, type SoapAction, type Target, loadManifest } from '../manifest';
 import type { JsonSchema } from '../schemas';
 import { QuotaTracker, type QuotaWindow } from '../quota';
 import { SoapCodec } from '../soap';
@@ -78,7 +79,7 @@ export class Five9Client {
     this.codec = new SoapCodec(this.manifest.registry, this.manifest.raw.protocol.namespace);
     this.longPollMarginMs = options.longPollMarginMs ?? 15_000;
     if (options.quotas !== false) {
-      const defaults = Object.fromEntries(Object.entries(this.manifest.raw.quotaClasses).map(([k, v]) => [k, v.windows]));
+      const defaults = Object.fromEntries(Object.entries(this.manifest.raw.quotaClasses).filter(([, v]) => v.protocol !== 'rest').map(([k, v]) => [k, v.windows]));
       this.quota = sharedTracker(new URL(this.endpoint).origin, options.username, { ...defaults, ...(options.quotas ?? {}) }, options.clock ?? systemClock);
     }
     this.transport = new Transport({
@@ -91,8 +92,8 @@ export class Five9Client {
   }
 
   /** Checks an input without sending anything; throws FIVE9_INVALID_INPUT or FIVE9_UNSUPPORTED_VERSION. */
-  validate(actionName: string, input: unknown = {}): Action {
-    const action = this.manifest.action(actionName);
+  validate(actionName: string, input: unknown = {}): SoapAction {
+    const action = this.manifest.soapAction(actionName);
     const issues = this.manifest.registry.check(action.input as JsonSchema, input, 'input');
     if (issues.length) {
       throw new Five9InputError('FIVE9_INVALID_INPUT', `invalid input for "${action.displayName}": ${issues.map((i) => `${i.message} (${i.rule})`).join('; ')}`, issues);
@@ -128,7 +129,7 @@ export class Five9Client {
     }
   }
 
-  private interpret(action: Action, status: number, contentType: string, body: string): ActionResult {
+  private interpret(action: SoapAction, status: number, contentType: string, body: string): ActionResult {
     if (status === 401 || status === 403) {
       throw new Five9Error('FIVE9_AUTH', `Five9 refused the credentials of user "${this.username}" (HTTP ${status}) at ${new URL(this.endpoint).host}`, {
         details: { status, username: this.username },
@@ -139,19 +140,28 @@ export class Five9Client {
     if (status >= 400 && !(looksSoap && /<(?:[\w.-]+:)?Fault[\s/>]/.test(body))) {
       throw new Five9Error('FIVE9_HTTP', `Five9 answered HTTP ${status} without a SOAP fault`, { details: { status } });
     }
-    const output = this.codec.decodeResponse(body, action.operation, action.result, action.output as JsonSchema);
+    const decode = () => this.codec.decodeResponse(body, action.operation, action.result, action.output as JsonSchema);
+    // A parseOutput hook (getStatistics' row parser) replaces the generic decoder and equals it;
+    // an HTTP error (a fault) goes straight to the generic decoder.
+    const hook = status < 400 ? action.hooks?.parseOutput : undefined;
+    const output = hook ? HOOKS[hook](body, { operation: action.operation, decode } satisfies ParseOutputContext) : decode();
     const issues = this.manifest.registry.check(action.output as JsonSchema, output, 'output');
     if (issues.length) {
       throw new Five9InputError('FIVE9_INVALID_OUTPUT', `the answer to "${action.displayName}" does not match its schema: ${issues.map((i) => i.message).join('; ')}`, issues);
     }
-    return { action: action.displayName, exit: this.manifest.successExit(action), output };
+    return { action: action.displayName, exit: this.manifest.successExit(action, output), output };
   }
 
   /** Errors leave with secrets removed from their text. */
   private scrub(e: unknown): unknown {
     if (e instanceof Error) {
-      e.message = this.redactor.text(e.message);
-      if (e.stack) e.stack = this.redactor.text(e.stack);
+      const message = this.redactor.text(e.message);
+      // The stack repeats the message (its frames hold no secret): read it, which formats it at a
+      // cost a fault answer would pay on every call, only when the message held a secret.
+      if (message !== e.message) {
+        e.message = message;
+        if (e.stack) e.stack = this.redactor.text(e.stack);
+      }
     }
     return e;
   }

@@ -1,14 +1,16 @@
 import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
 import addFormats from 'ajv-formats';
+import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { InputIssue } from '../errors';
 import { packageRoot } from '../util/paths';
+import { FORMATS, addFormats as addOwnFormats } from './formats';
 
 export type JsonSchema = Record<string, any>;
 
 /** Annotation keywords the schemas carry for the SOAP mapping, versions and docs. */
-export const ANNOTATIONS = ['x-xsd', 'x-since', 'x-wsdlType', 'x-extensible', 'x-enumDescriptions', 'x-secret', 'x-antiExamples'];
+export const ANNOTATIONS = ['x-xsd', 'x-since', 'x-wsdlType', 'x-extensible', 'x-enumDescriptions', 'x-enumVersions', 'x-keyColumns', 'x-secret', 'x-antiExamples'];
 
 export type SchemaMode = 'input' | 'output';
 
@@ -20,23 +22,30 @@ export type SchemaMode = 'input' | 'output';
  */
 export class SchemaRegistry {
   readonly schemas = new Map<string, JsonSchema>();
-  private readonly ajv: Record<SchemaMode, Ajv>;
+  /** A hash of every schema file's name and text (the manifest's lint stamp includes it). */
+  readonly fingerprint: string;
+  /** Made on first use: building one costs tens of ms, which a client that never validates in a mode need not pay. */
+  private readonly ajv: Partial<Record<SchemaMode, Ajv>> = {};
   private readonly cache = new WeakMap<object, Partial<Record<SchemaMode, ValidateFunction>>>();
 
   constructor(dir = join(packageRoot(), 'schemas')) {
+    const hash = createHash('sha256');
     for (const sub of ['types', 'faults']) {
       for (const file of readdirSync(join(dir, sub)).filter((f) => f.endsWith('.json')).sort()) {
-        const schema = JSON.parse(readFileSync(join(dir, sub, file), 'utf8')) as JsonSchema;
+        const text = readFileSync(join(dir, sub, file), 'utf8');
+        hash.update(`${sub}/${file}\0${text}\0`);
+        const schema = JSON.parse(text) as JsonSchema;
         if (schema.$id !== file) throw new Error(`schemas/${sub}/${file}: $id must be "${file}", found "${schema.$id}"`);
         this.schemas.set(file, schema);
       }
     }
-    this.ajv = { input: this.makeAjv('input'), output: this.makeAjv('output') };
+    this.fingerprint = hash.digest('hex');
   }
 
   private makeAjv(mode: SchemaMode): Ajv {
     const ajv = new Ajv({ allErrors: true, strict: true, strictTypes: false, allowUnionTypes: true });
     addFormats(ajv);
+    addOwnFormats(ajv);
     for (const k of ANNOTATIONS) ajv.addKeyword({ keyword: k, schemaType: ['string', 'boolean', 'object', 'array'] });
     for (const schema of this.schemas.values()) {
       ajv.addSchema(mode === 'output' && schema['x-extensible'] ? widenEnum(schema) : schema);
@@ -63,7 +72,7 @@ export class SchemaRegistry {
   validator(schema: JsonSchema, mode: SchemaMode): ValidateFunction {
     let entry = this.cache.get(schema);
     if (!entry) this.cache.set(schema, (entry = {}));
-    return (entry[mode] ??= this.ajv[mode].compile(schema));
+    return (entry[mode] ??= (this.ajv[mode] ??= this.makeAjv(mode)).compile(schema));
   }
 
   /** Validates and returns the issues, each naming the field (a JSON pointer) and the rule. */
@@ -91,6 +100,14 @@ export function toIssues(errors: ErrorObject[]): InputIssue[] {
       message = 'is not a field of this input';
     }
     if (e.keyword === 'required') message = 'is required';
+    if (e.keyword === 'dependencies') {
+      // guardTimeStart given without timeZone: name the missing field, as required does.
+      const p = e.params as { property: string; missingProperty: string };
+      field = `${field}/${p.missingProperty}`;
+      message = `is required with ${p.property}`;
+    }
+    if (e.keyword === 'x-ascending') field = `${field}/${(e.params as { field: string }).field}`;
+    if (e.keyword === 'format' && FORMATS[(e.params as { format: string }).format]) message = FORMATS[(e.params as { format: string }).format].says;
     if (e.keyword === 'enum') message = `must be one of ${(e.params as { allowedValues: unknown[] }).allowedValues.join(', ')}`;
     if (e.keyword === 'anyOf' && issues.some((i) => i.field.startsWith(field || '/'))) continue;
     const key = `${field}|${e.keyword}`;

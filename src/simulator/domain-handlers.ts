@@ -1,16 +1,13 @@
 import { type DomainUser, NEWER_PERMISSIONS, type RoledId } from './domain';
 import type { Handler } from './handlers';
 import { SimFault } from './state';
-import { versionHas } from '../manifest';
+import { enumValueIn, versionHas } from '../manifest';
+import { schemaRegistry } from '../schemas';
 import type { SimulatorContext } from './server';
 
-const PERMISSION_TYPES = [
-  'Users', 'Agents', 'CallMonitoring', 'Stations', 'ChatSessions', 'Campaigns', 'CampaignManagement', 'AllSkills', 'BillingInfo',
-  'BargeInMonitor', 'WhisperMonitor', 'ViewDataForAllAgentGroups', 'ReviewVoiceRecordings', 'EditAgentSkills', 'NICEEnabled',
-  'CanAccessDashboardMenu', 'CampaignManagementStart', 'CampaignManagementStop', 'CampaignManagementReset',
-  'CampaignManagementResetDispositions', 'CampaignManagementResetListPositions', 'CampaignManagementResetAbandonCallRate',
-  'CanViewTextDetailsTab', 'CanAccessShowFields',
-];
+// The permission types come from the schema (one source); each version filters them as its WSDL does.
+const PERMISSION_SCHEMA = schemaRegistry().resolve({ $ref: 'supervisorPermissionType.json' });
+const PERMISSION_TYPES = PERMISSION_SCHEMA.enum as string[];
 const NOT_GRANTED = new Set(['BillingInfo', 'NICEEnabled', 'ReviewVoiceRecordings']);
 
 function required(input: Record<string, any>, field: string): any {
@@ -114,8 +111,9 @@ const users: Record<string, Handler> = {
   getMyGroupIds(ctx) {
     return ctx.domain.myGroups();
   },
-  getMyPermissions() {
-    return [...PERMISSION_TYPES.map((type) => ({ type, value: !NOT_GRANTED.has(type) })), ...NEWER_PERMISSIONS.map((type) => ({ type, value: true }))];
+  getMyPermissions(ctx) {
+    // Each version names the permissions as its WSDL does (ResetDialerDCP in v3, ResetAbandonCallRate from v4).
+    return [...PERMISSION_TYPES.filter((type) => enumValueIn(PERMISSION_SCHEMA, type, ctx.version)).map((type) => ({ type, value: !NOT_GRANTED.has(type) })), ...NEWER_PERMISSIONS.map((type) => ({ type, value: true }))];
   },
   getUserLimits(ctx) {
     const supervisors = ctx.domain.users.filter((u) => u.role !== 'Agent');

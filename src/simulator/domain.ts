@@ -1,5 +1,7 @@
 import type { Clock } from '../clock';
 import { SimFault } from './state';
+import { StatisticsEngine, type StatisticsOptions } from './statistics';
+import { customDispositionName } from './statistics-columns';
 
 /**
  * A small seeded contact centre: users and roles, skills, agent groups, campaigns, stations,
@@ -14,6 +16,8 @@ export interface DomainSize {
   campaigns?: number;
   skills?: number;
   groups?: number;
+  /** Custom dispositions besides the system and the three domain ones (each adds a count column to AgentStatistics and the campaign statistics). */
+  dispositions?: number;
 }
 
 export type Role = 'Agent' | 'DomainSupervisor' | 'DomainAdmin';
@@ -96,6 +100,8 @@ export interface DomainOptions {
   longPollMaxMs?: number;
   /** Real ms a simulated agent takes to accept an invitation or answer a chat message. */
   agentDelayMs?: number;
+  /** The statistics engine's pace and batching (see StatisticsOptions). */
+  statistics?: StatisticsOptions;
 }
 
 export class Domain {
@@ -106,14 +112,14 @@ export class Domain {
   readonly campaigns = new Map<string, Campaign>();
   readonly stations: string[] = [];
   readonly dispositions = [...DISPOSITIONS];
-  /** Campaign changes, for CampaignState updates. */
+  /** The live statistics: the eight types' tables, batches every 1–6 s, getStatistics / getStatisticsUpdate. */
+  readonly statistics: StatisticsEngine;
+  /** Campaign state changes in order (a record; the statistics engine publishes them as CampaignState updates). */
   readonly campaignEvents: Array<{ at: number; name: string; state: string }> = [];
   /** Station logged in by each API user. */
   readonly stationOf = new Map<string, { stationName: string; lost?: boolean }>();
   /** Monitored agents (by user name) and who monitors them. */
   readonly monitoring = new Map<string, { supervisor: string; mode: string }>();
-  /** Statistic types requested with getStatistics, per session. */
-  readonly requested = new WeakMap<object, Set<string>>();
   readonly chats = new Map<string, Chat>();
   private readonly inbox = new Map<string, ChatMessage[]>();
   private readonly waiters = new Set<Waiter>();
@@ -131,7 +137,8 @@ export class Domain {
     this.longPollMaxMs = options.longPollMaxMs;
     this.agentDelayMs = options.agentDelayMs ?? 50;
     this.rand = mulberry32(this.seed);
-    const size = { agents: 12, supervisors: 3, campaigns: 6, skills: 4, groups: 3, ...(options.size ?? {}) };
+    const size = { agents: 12, supervisors: 3, campaigns: 6, skills: 4, groups: 3, dispositions: 0, ...(options.size ?? {}) };
+    for (let i = 0; i < size.dispositions; i++) this.dispositions.push(customDispositionName(i));
     const ids = new Set<number>();
     const names = new Set<string>();
     const newId = () => {
@@ -192,6 +199,13 @@ export class Domain {
     // The chat of the guide's examples: an agent waits in it.
     const agent = { role: 'Agent' as Role, userId: 2345678 };
     this.chats.set('123ABC', { id: '123ABC', participants: new Map([[agent.userId, agent]]), invited: new Map() });
+
+    this.statistics = new StatisticsEngine(this, this.clock, this.seed, options.statistics, options.longPollMaxMs);
+  }
+
+  /** Adds a custom disposition: a configuration change of the statistics (a new count column). */
+  addDisposition(name: string): void {
+    this.statistics.addDisposition(name);
   }
 
   // ---- users ----
@@ -234,6 +248,7 @@ export class Domain {
     c.state = state;
     c.stateSince = this.clock.now();
     this.campaignEvents.push({ at: this.stamp(), name: c.name, state });
+    this.statistics.campaignChanged(c);
   }
 
   // ---- chat ----
@@ -322,6 +337,7 @@ export class Domain {
   /** Releases every pending long poll and clears every timer (the simulator is stopping). */
   dispose(): void {
     this.disposed = true;
+    this.statistics.dispose();
     for (const w of [...this.waiters]) w.wake();
     for (const t of this.timers) clearTimeout(t);
     this.timers.clear();

@@ -1,5 +1,6 @@
 import { Five9Error, Five9Fault } from '../errors';
 import type { JsonSchema, SchemaRegistry } from '../schemas';
+import { FastDecoder, FaultParts, NOT_DECODED } from './fast';
 import { type XmlNode, SOAP_ENV, XSI, children, escapeXml, isNil, parseEnvelope, text } from './xml';
 
 /**
@@ -8,10 +9,21 @@ import { type XmlNode, SOAP_ENV, XSI, children, escapeXml, isNil, parseEnvelope,
  * element is still a list), `null` in a type is xsi:nil, integers and booleans are decoded from text.
  */
 export class SoapCodec {
+  private readonly fast: FastDecoder;
+  private readonly faultRefs = new Map<string, JsonSchema | undefined>();
+
   constructor(
     private readonly registry: SchemaRegistry,
     readonly namespace: string,
-  ) {}
+  ) {
+    this.fast = new FastDecoder(registry);
+  }
+
+  /** A fault's schema reference, one object per name (the fast decoder caches its plan by object). */
+  private readonly faultSchema = (name: string): JsonSchema | undefined => {
+    if (!this.faultRefs.has(name)) this.faultRefs.set(name, this.registry.has(`${name}.json`) ? { $ref: `${name}.json` } : undefined);
+    return this.faultRefs.get(name);
+  };
 
   // ----- encoding ------------------------------------------------------------------------------
 
@@ -94,6 +106,10 @@ export class SoapCodec {
    * `<return>` element(s) are decoded by the output schema (or null when absent).
    */
   decodeResponse(xml: string, operation: string, result: 'empty' | 'single' | 'list', outputSchema: JsonSchema): unknown {
+    // Plain answers are read straight by the schema (same result, no tree); anything else below.
+    const fast = this.fast.decodeResponse(xml, operation, result, outputSchema, this.faultSchema);
+    if (fast instanceof FaultParts) throw new Five9Fault(fast.name, fast.fields, fast.faultString, fast.faultCode);
+    if (fast !== NOT_DECODED) return fast;
     const { name, node } = parseEnvelope(xml);
     if (name === 'Fault') throw this.decodeFault(node);
     if (name !== `${operation}Response`) {

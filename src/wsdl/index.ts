@@ -1,5 +1,5 @@
-import type { Action, Manifest } from '../manifest';
-import { versionHas } from '../manifest';
+import type { Manifest, SoapAction } from '../manifest';
+import { enumValuesIn, versionHas } from '../manifest';
 import type { JsonSchema, SchemaRegistry } from '../schemas';
 import { escapeXml } from '../soap';
 
@@ -15,7 +15,7 @@ export interface WsdlOptions {
 export function generateWsdl(manifest: Manifest, options: WsdlOptions): string {
   const reg = manifest.registry;
   const ns = manifest.raw.protocol.namespace;
-  const actions = manifest.actions.filter((a) => versionHas(options.version, a.versions.since)).sort((a, b) => a.operation.localeCompare(b.operation));
+  const actions = manifest.soapActions.filter((a) => versionHas(options.version, a.versions.since)).sort((a, b) => a.operation.localeCompare(b.operation));
   const faults = [...new Set(actions.flatMap((a) => a.faults))].sort();
   const types = new Set<string>();
   const collect = (schema: unknown) => walkRefs(schema, reg, types);
@@ -45,7 +45,7 @@ export function generateWsdl(manifest: Manifest, options: WsdlOptions): string {
     const typeName = s['x-wsdlType'] ?? name.replace(/\.json$/, '');
     if (s.enum) {
       x.push(`      <xs:simpleType name="${typeName}">`, '        <xs:restriction base="xs:string">');
-      for (const v of s.enum) x.push(`          <xs:enumeration value="${escapeXml(v)}" />`);
+      for (const v of enumValuesIn(s, options.version)) x.push(`          <xs:enumeration value="${escapeXml(v)}" />`);
       x.push('        </xs:restriction>', '      </xs:simpleType>');
     } else x.push(...complexType(reg, typeName, s, '      '));
   }
@@ -81,7 +81,7 @@ function faultType(reg: SchemaRegistry, fault: string): string {
 }
 
 /** The response wrapper: nothing, one optional <return>, or repeated <return>s. */
-function responseSchema(a: Action): JsonSchema {
+function responseSchema(a: SoapAction): JsonSchema {
   if (a.result === 'empty') return { type: 'object', properties: {} };
   const out = a.output as JsonSchema;
   const inner = out.anyOf ? out.anyOf.find((s: JsonSchema) => s.type !== 'null') : out;

@@ -1,0 +1,134 @@
+import type { Command } from 'commander';
+import { Five9Error } from '../errors';
+import { StatisticsFeed, type FeedEvent, type StatsTable } from '../stats';
+import { table as textTable } from './format';
+import { openTarget, type TargetFlags } from './target';
+
+interface StatsCliContext {
+  out: (s: string) => void;
+  env: NodeJS.ProcessEnv;
+  isTTY: boolean;
+  /** Writes to the terminal without a newline (the live table redraws in place). */
+  write: (s: string) => void;
+  setJson: (on: boolean) => void;
+  targetOptions: (cmd: Command) => Command;
+}
+
+function parseColumns(types: string[], columns?: string): Record<string, string[]> | undefined {
+  if (!columns) return undefined;
+  const list = columns.split(',').map((c) => c.trim()).filter(Boolean);
+  return Object.fromEntries(types.map((t) => [t, list]));
+}
+
+function csvCell(v: string | null): string {
+  const s = v ?? '';
+  return /[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+}
+
+export function renderTable(t: StatsTable, maxRows = Infinity): string {
+  const rows = t.sortedRows();
+  const shown = rows.slice(0, maxRows).map((r) => r.map((c) => (c ?? '').slice(0, 30)));
+  const more = rows.length > shown.length ? `\n  … ${rows.length - shown.length} more row(s)` : '';
+  return `${t.type}: ${t.rows.size} row(s), as of ${new Date(t.timestamp).toISOString().replace('T', ' ').slice(0, 19)} UTC\n${textTable([t.columns.map((c) => c.slice(0, 30)), ...shown])}${more}`;
+}
+
+function eventLine(e: FeedEvent): string | undefined {
+  switch (e.type) {
+    case 'updated':
+      return `${e.statisticType} ${e.key}: ${Object.entries(e.changes).map(([k, v]) => `${k}=${v ?? 'null'}`).join(', ')}`;
+    case 'added':
+      return `${e.statisticType} + ${e.key}`;
+    case 'deleted':
+      return `${e.statisticType} - ${e.key}`;
+    case 'snapshot':
+      return `${e.statisticType}: snapshot of ${e.rows} row(s)${e.reason ? ` (resynchronised after ${e.reason})` : ''}`;
+    case 'pacing':
+      return e.message;
+    case 'session':
+      return `session ${e.action}`;
+    case 'waiting':
+      return `waiting until ${new Date(e.until).toISOString()}: ${e.reason}`;
+    default:
+      return undefined;
+  }
+}
+
+/** `five9 stats get` and `five9 stats watch`: real-time statistics in the terminal. */
+export function registerStats(program: Command, ctx: StatsCliContext): void {
+  const stats = program.command('stats').description('real-time statistics: one snapshot, or a live table');
+
+  ctx.targetOptions(
+    stats
+      .command('get')
+      .argument('<type>', 'statistic type, e.g. ACDStatus, AgentState')
+      .description('print one snapshot of a statistic type')
+      .option('--columns <list>', 'comma-separated columns (the key column is always included)')
+      .addHelpText('after', '\nFormats: table (default), csv, json.')
+      .option('--format <format>', 'table, csv or json', 'table'),
+  ).action(async (type: string, o: TargetFlags & { columns?: string; format: string }) => {
+    if (!['table', 'csv', 'json'].includes(o.format)) throw new Five9Error('FIVE9_CONFIG', `--format must be table, csv or json, not "${o.format}"`);
+    ctx.setJson(o.format === 'json');
+    const target = await openTarget(o, ctx.env);
+    try {
+      const feed = new StatisticsFeed(target.client, { types: [type], columns: parseColumns([type], o.columns) });
+      await feed.start();
+      const t = feed.table(type);
+      if (o.format === 'json') ctx.out(JSON.stringify({ type, timestamp: t.timestamp, columns: t.columns, rows: t.sortedRows() }));
+      else if (o.format === 'csv') for (const r of [t.columns, ...t.sortedRows()]) ctx.out(r.map(csvCell).join(','));
+      else ctx.out(renderTable(t));
+      await feed.close();
+    } finally {
+      await target.close();
+    }
+  });
+
+  ctx.targetOptions(
+    stats
+      .command('watch')
+      .argument('<types...>', 'one or more statistic types, e.g. AgentState ACDStatus')
+      .description('a live table that updates in place (Ctrl-C closes the session); --json prints NDJSON events')
+      .option('--columns <list>', 'comma-separated columns (the key column is always included)')
+      .option('--long-poll <ms>', "the server's long-poll wait, at least 5000", '5000')
+      .option('--json', 'print NDJSON events (snapshot, then added / updated / deleted rows)')
+      .option('--polls <n>', 'stop after N polls (for scripts; default: until Ctrl-C)'),
+  ).action(async (types: string[], o: TargetFlags & { columns?: string; longPoll: string; json?: boolean; polls?: string }) => {
+    ctx.setJson(!!o.json);
+    const longPollingTimeout = Number(o.longPoll);
+    if (!Number.isInteger(longPollingTimeout) || longPollingTimeout < 5000) {
+      throw new Five9Error('FIVE9_CONFIG', `--long-poll must be at least 5000 ms, not "${o.longPoll}"`);
+    }
+    const target = await openTarget(o, ctx.env);
+    const feed = new StatisticsFeed(target.client, {
+      types,
+      columns: parseColumns(types, o.columns),
+      longPollingTimeout,
+      onWait: (e) => (o.json ? ctx.out(JSON.stringify(e)) : ctx.out(eventLine(e)!)),
+    });
+    const stop = () => feed.stop();
+    process.once('SIGINT', stop);
+    const live = ctx.isTTY && !o.json;
+    const draw = (note?: string) => {
+      const body = types.map((t) => renderTable(feed.table(t), Math.max(5, Math.floor(30 / types.length)))).join('\n\n');
+      ctx.write(`\x1b[H\x1b[2J${body}\n\n${note ?? ''}\n(Ctrl-C closes the session)\n`);
+    };
+    try {
+      let polls = 0;
+      const limit = o.polls ? Number(o.polls) : Infinity;
+      for await (const e of feed.events()) {
+        if (o.json) ctx.out(JSON.stringify(e));
+        else if (live) {
+          if (e.type === 'pacing' || e.type === 'session') continue;
+          draw(eventLine(e));
+        } else {
+          const line = eventLine(e);
+          if (line) ctx.out(line);
+        }
+        if (e.type === 'unchanged' || e.type === 'updated' || e.type === 'snapshot') polls++;
+        if (polls >= limit) feed.stop();
+      }
+    } finally {
+      process.removeListener('SIGINT', stop);
+      await target.close();
+    }
+  });
+}

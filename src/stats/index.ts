@@ -1,0 +1,2 @@
+export { StatisticsFeed, type FeedEvent, type FeedOptions } from './feed';
+export { StatsTable, type TableChange, type Cell } from './table';
