@@ -31,9 +31,16 @@ const defaultIO: CliIO = {
   write: (s) => process.stderr.write(s),
 };
 
+/** The data centres the manifest names: the SOAP hosts' and the REST bases'. */
+function dataCentreChoices(): string[] {
+  const m = loadManifest().raw as { dataCenters: Record<string, unknown>; rest?: { auth?: { fields?: Array<{ id: string; enum?: string[] }> } } };
+  const rest = m.rest?.auth?.fields?.find((f) => f.id === 'dataCenter')?.enum ?? [];
+  return [...new Set([...Object.keys(m.dataCenters), ...rest])];
+}
+
 export function targetOptions(cmd: Command): Command {
   return cmd
-    .addOption(new Option('--data-center <dc>', 'target the real service in this data centre (credentials from FIVE9_USERNAME / FIVE9_PASSWORD; for REST actions FIVE9_CONSUMER_KEY / FIVE9_CONSUMER_SECRET / FIVE9_DOMAIN_ID)').choices(['us', 'eu', 'eu-frankfurt', 'ca', 'in', 'uk']))
+    .addOption(new Option('--data-center <dc>', 'target the real service in this data centre (credentials from FIVE9_USERNAME / FIVE9_PASSWORD; for REST actions FIVE9_CONSUMER_KEY / FIVE9_CONSUMER_SECRET / FIVE9_DOMAIN_ID)').choices(dataCentreChoices()))
     .option('--endpoint <url>', 'target this endpoint instead (https, or http to 127.0.0.1); credentials from the environment')
     .option('--api-version <v>', 'API version: default, v3, v4 (the default) or later such as v14')
     .option('--timeout <ms>', 'request time-out in milliseconds');
