@@ -4,6 +4,7 @@
  * result every contender must come to, in one contender-neutral shape. Built by hand from seeded
  * data, never with the adapter's own encoder, so the adapter is not checked against itself.
  */
+import { mulberry32 } from '../src/simulator/domain';
 
 export const NS = 'http://service.supervisor.ws.five9.com/';
 export const ENV = 'http://schemas.xmlsoap.org/soap/envelope/';
@@ -42,16 +43,8 @@ export interface BenchCase {
 
 // ----- seeded data ------------------------------------------------------------------------------
 
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+// The simulator's seeded PRNG, so fixtures are the same in every run.
+const rng = mulberry32;
 
 const FIRST = ['John', 'Mary', 'Ana', 'Luis', 'Wei', 'Priya', 'Omar', 'Chloé', 'Sean', 'Fatima', 'Kenji', 'Olga', 'Pat', 'Zoë', 'Tomás', 'Grace'];
 const LAST = ['Smith', 'Jones', "O'Neil", 'García', 'Chen', 'Patel', 'Haddad', 'Dubois', 'Murphy', 'Khan', 'Sato', 'Ivanova', 'Nguyen', 'Müller', 'Silva', 'Brown'];

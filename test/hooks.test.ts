@@ -11,7 +11,7 @@ import { lintManifest, loadManifest } from '../src/manifest';
 import { Five9Client } from '../src/runtime';
 import type { JsonSchema } from '../src/schemas';
 import { SoapCodec } from '../src/soap';
-import { scanXml } from '../src/soap/xml';
+import { PARSER_OPTIONS, scanXml } from '../src/soap/xml';
 import { ENV, NS, PASSWORD, USER, rawHttpServer } from './helpers';
 
 const manifest = loadManifest();
@@ -205,18 +205,7 @@ describe('parseStatisticsRows equals the generic decoder', () => {
 });
 
 describe('scanXml builds exactly the tree fast-xml-parser builds', () => {
-  const parser = new XMLParser({
-    removeNSPrefix: true,
-    ignoreAttributes: false,
-    attributeNamePrefix: '@',
-    parseTagValue: false,
-    parseAttributeValue: false,
-    trimValues: false,
-    processEntities: true,
-    htmlEntities: true,
-    ignoreDeclaration: true,
-    ignorePiTags: true,
-  });
+  const parser = new XMLParser(PARSER_OPTIONS);
 
   test('on 5,000 seeded random documents (or it leaves them to fast-xml-parser)', () => {
     const r = rng(7);

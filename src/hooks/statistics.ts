@@ -1,3 +1,4 @@
+import { BAIL, type Tag, scanTag, skipSpace } from '../soap/scan';
 import { decodeEntities } from '../soap/xml';
 
 /** What the runtime hands a parseOutput hook besides the answer's text. */
@@ -14,23 +15,6 @@ interface Row {
 }
 
 /** Thrown inside the scanner at anything it leaves to the generic decoder. */
-const BAIL = Symbol('bail');
-
-interface Tag {
-  qname: string;
-  local: string;
-  close: boolean;
-  self: boolean;
-  nil: boolean;
-  /** Index just past the tag's '>'. */
-  end: number;
-}
-
-const NAME = /^[A-Za-z_][\w.-]*(?::[A-Za-z_][\w.-]*)?$/;
-
-function isSpace(c: number): boolean {
-  return c === 32 || c === 10 || c === 9;
-}
 
 // Most cells are counts of one to three characters: they are taken from these tables instead of
 // being cut out of the answer, so that 300,000 cells do not make 300,000 strings.
@@ -101,59 +85,9 @@ function scan(xml: string, operation: string): unknown {
   const len = xml.length;
   let i = 0;
 
-  const skip = (at: number): number => {
-    while (at < len && isSpace(xml.charCodeAt(at))) at++;
-    return at;
-  };
+  const skip = (at: number): number => skipSpace(xml, at);
 
-  /** Reads the tag at `at` (which must be a '<'); namespace declarations are ignored. */
-  const tag = (at: number): Tag => {
-    if (xml.charCodeAt(at) !== 60 /* < */) throw BAIL;
-    const c1 = xml.charCodeAt(at + 1);
-    if (c1 === 33 /* ! */ || c1 === 63 /* ? */) throw BAIL;
-    const close = c1 === 47; /* / */
-    let j = close ? at + 2 : at + 1;
-    const start = j;
-    while (j < len) {
-      const c = xml.charCodeAt(j);
-      if (c === 62 || c === 47 || isSpace(c)) break;
-      j++;
-    }
-    const qname = xml.slice(start, j);
-    if (!NAME.test(qname)) throw BAIL;
-    const local = qname.slice(qname.indexOf(':') + 1);
-    let nil = false;
-    let self = false;
-    for (;;) {
-      j = skip(j);
-      const c = xml.charCodeAt(j);
-      if (c === 62) {
-        j++;
-        break;
-      }
-      if (c === 47 && !close && xml.charCodeAt(j + 1) === 62) {
-        self = true;
-        j += 2;
-        break;
-      }
-      if (close) throw BAIL;
-      const eq = xml.indexOf('=', j);
-      if (eq < 0) throw BAIL;
-      const aname = xml.slice(j, eq).trimEnd();
-      j = skip(eq + 1);
-      const q = xml.charCodeAt(j);
-      if (q !== 34 && q !== 39) throw BAIL;
-      const end = xml.indexOf(q === 34 ? '"' : "'", j + 1);
-      if (end < 0) throw BAIL;
-      const value = xml.slice(j + 1, end);
-      j = end + 1;
-      if (value.includes('<')) throw BAIL;
-      if (aname === 'xmlns' || aname.startsWith('xmlns:')) continue;
-      if (!NAME.test(aname) || aname.slice(aname.indexOf(':') + 1) !== 'nil' || value !== 'true' || nil) throw BAIL;
-      nil = true;
-    }
-    return { qname, local, close, self, nil, end: j };
-  };
+  const tag = (at: number): Tag => scanTag(xml, at);
 
   /** An element's closing tag, which must name it exactly as it was opened. */
   const closing = (at: number, open: Tag): number => {

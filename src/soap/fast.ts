@@ -1,4 +1,5 @@
 import type { JsonSchema, SchemaRegistry } from '../schemas';
+import { BAIL, type Tag, scanTag, skipSpace } from './scan';
 import { decodeEntities } from './xml';
 
 /**
@@ -23,17 +24,6 @@ export class FaultParts {
   ) {}
 }
 
-const BAIL = Symbol('bail');
-const NAME = /^[A-Za-z_][\w.-]*(?::[A-Za-z_][\w.-]*)?$/;
-
-interface Tag {
-  qname: string;
-  local: string;
-  close: boolean;
-  self: boolean;
-  nil: boolean;
-  end: number;
-}
 
 /** How the generic decoder treats a schema, worked out once per schema object. */
 type Plan =
@@ -107,10 +97,6 @@ export class FastDecoder {
   }
 }
 
-function isSpace(c: number): boolean {
-  return c === 32 || c === 10 || c === 9;
-}
-
 class Scan {
   private i = 0;
   private readonly len: number;
@@ -123,59 +109,11 @@ class Scan {
   }
 
   private skip(at: number): number {
-    const { xml, len } = this;
-    while (at < len && isSpace(xml.charCodeAt(at))) at++;
-    return at;
+    return skipSpace(this.xml, at);
   }
 
-  /** The tag at `at`; namespace declarations are ignored, xsi:nil="true" noted, anything else refused. */
   private tag(at: number): Tag {
-    const { xml, len } = this;
-    if (xml.charCodeAt(at) !== 60) throw BAIL;
-    const c1 = xml.charCodeAt(at + 1);
-    if (c1 === 33 || c1 === 63) throw BAIL;
-    const close = c1 === 47;
-    let j = close ? at + 2 : at + 1;
-    const start = j;
-    while (j < len) {
-      const c = xml.charCodeAt(j);
-      if (c === 62 || c === 47 || isSpace(c)) break;
-      j++;
-    }
-    const qname = xml.slice(start, j);
-    if (!NAME.test(qname)) throw BAIL;
-    const local = qname.slice(qname.indexOf(':') + 1);
-    let nil = false;
-    let self = false;
-    for (;;) {
-      j = this.skip(j);
-      const c = xml.charCodeAt(j);
-      if (c === 62) {
-        j++;
-        break;
-      }
-      if (c === 47 && !close && xml.charCodeAt(j + 1) === 62) {
-        self = true;
-        j += 2;
-        break;
-      }
-      if (close) throw BAIL;
-      const eq = xml.indexOf('=', j);
-      if (eq < 0) throw BAIL;
-      const aname = xml.slice(j, eq).trimEnd();
-      j = this.skip(eq + 1);
-      const q = xml.charCodeAt(j);
-      if (q !== 34 && q !== 39) throw BAIL;
-      const end = xml.indexOf(q === 34 ? '"' : "'", j + 1);
-      if (end < 0) throw BAIL;
-      const value = xml.slice(j + 1, end);
-      j = end + 1;
-      if (value.includes('<')) throw BAIL;
-      if (aname === 'xmlns' || aname.startsWith('xmlns:')) continue;
-      if (!NAME.test(aname) || aname.slice(aname.indexOf(':') + 1) !== 'nil' || value !== 'true' || nil) throw BAIL;
-      nil = true;
-    }
-    return { qname, local, close, self, nil, end: j };
+    return scanTag(this.xml, at);
   }
 
   /** The next tag after whitespace; moves past it. */

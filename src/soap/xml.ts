@@ -16,7 +16,8 @@ export function escapeXml(s: string): string {
 // Values stay strings; the schema decides numbers and booleans. Attributes are kept for xsi:nil.
 // htmlEntities also decodes numeric character references (&#38; &#xD;), which any XML writer may
 // emit; the HTML names it adds cannot occur in a well-formed answer, whose DOCTYPE is refused.
-const parser = new XMLParser({
+/** The parser's options; the scanner tests build a reference parser from the same object. */
+export const PARSER_OPTIONS = {
   removeNSPrefix: true,
   ignoreAttributes: false,
   attributeNamePrefix: '@',
@@ -27,7 +28,8 @@ const parser = new XMLParser({
   htmlEntities: true,
   ignoreDeclaration: true,
   ignorePiTags: true,
-});
+} as const;
+const parser = new XMLParser(PARSER_OPTIONS);
 
 /**
  * Parses a SOAP answer and returns the single child of Body. Refuses what a SOAP peer never sends
