@@ -109,7 +109,10 @@ export function registerStats(program: Command, ctx: StatsCliContext): void {
     const live = ctx.isTTY && !o.json;
     const draw = (note?: string) => {
       const body = types.map((t) => renderTable(feed.table(t), Math.max(5, Math.floor(30 / types.length)))).join('\n\n');
-      ctx.write(`\x1b[H\x1b[2J${body}\n\n${note ?? ''}\n(Ctrl-C closes the session)\n`);
+      // Clip to the terminal's width so a wide table redraws in place instead of wrapping.
+      const width = process.stderr.columns || 200;
+      const clipped = body.split('\n').map((l) => (l.length > width ? `${l.slice(0, width - 1)}…` : l)).join('\n');
+      ctx.write(`\x1b[H\x1b[2J${clipped}\n\n${note ?? ''}\n(Ctrl-C closes the session)\n`);
     };
     try {
       let polls = 0;
@@ -117,8 +120,8 @@ export function registerStats(program: Command, ctx: StatsCliContext): void {
       for await (const e of feed.events()) {
         if (o.json) ctx.out(JSON.stringify(e));
         else if (live) {
-          if (e.type === 'pacing' || e.type === 'session') continue;
-          draw(eventLine(e));
+          if (e.type === 'session' && e.action === 'closed') ctx.out('session closed');
+          else if (e.type !== 'pacing' && e.type !== 'session') draw(eventLine(e));
         } else {
           const line = eventLine(e);
           if (line) ctx.out(line);
