@@ -315,3 +315,24 @@ describe('faults', () => {
     expect(e.message).toContain('Cannot find dispatch method');
   });
 });
+
+describe('well-formedness of unusual answers', () => {
+  const { SoapCodec } = require('../src/soap') as typeof import('../src/soap');
+  const { loadManifest } = require('../src/manifest') as typeof import('../src/manifest');
+  const m = loadManifest();
+  const codec = new SoapCodec(m.registry, m.raw.protocol.namespace);
+  const action = m.action('getSessionParameters');
+  // A comment sends the answer past the fast scanner to the general parser.
+  const answer = (inner: string) =>
+    `<env:Envelope xmlns:env="http://schemas.xmlsoap.org/soap/envelope/"><!-- c --><env:Body><ns2:getSessionParametersResponse xmlns:ns2="http://service.supervisor.ws.five9.com/"><return>${inner}</return></ns2:getSessionParametersResponse></env:Body></env:Envelope>`;
+
+  it('a well-formed unusual answer decodes', () => {
+    expect(codec.decodeResponse(answer('<shiftStart>0</shiftStart><timeZone>0</timeZone>'), 'getSessionParameters', 'single', action.output as never)).toEqual({ shiftStart: 0, timeZone: 0 });
+  });
+
+  it('mismatched tags are refused even when the document ends with </Envelope>', () => {
+    expect(() => codec.decodeResponse(answer('<shiftStart>0</timeZone><timeZone>0</shiftStart>'), 'getSessionParameters', 'single', action.output as never)).toThrow(
+      expect.objectContaining({ code: 'FIVE9_BAD_RESPONSE', message: expect.stringMatching(/not well-formed XML/) }),
+    );
+  });
+});

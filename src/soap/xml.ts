@@ -1,4 +1,4 @@
-import { XMLParser } from 'fast-xml-parser';
+import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import { Five9Error } from '../errors';
 
 export const SOAP_ENV = 'http://schemas.xmlsoap.org/soap/envelope/';
@@ -48,8 +48,9 @@ export function parseEnvelope(xml: string): { name: string; node: XmlNode } {
   }
   let doc: Record<string, any>;
   try {
-    // The common, plain document is read by a small scanner; anything else by fast-xml-parser.
-    doc = scanXml(xml) ?? parser.parse(xml);
+    // The common, plain document is read by a small scanner that refuses anything malformed;
+    // anything else by fast-xml-parser, which does not check well-formedness, so validate first.
+    doc = scanXml(xml) ?? parseValidated(xml);
   } catch (e) {
     throw new Five9Error('FIVE9_BAD_RESPONSE', `the answer is not well-formed XML: ${(e as Error).message}`, { cause: e });
   }
@@ -60,6 +61,12 @@ export function parseEnvelope(xml: string): { name: string; node: XmlNode } {
   if (names.length !== 1) throw new Five9Error('FIVE9_BAD_RESPONSE', `the SOAP Body holds ${names.length} elements, expected one`);
   const node = body[names[0]];
   return { name: names[0], node: Array.isArray(node) ? node[0] : node };
+}
+
+function parseValidated(xml: string): Record<string, any> {
+  const v = XMLValidator.validate(xml);
+  if (v !== true) throw new Error(`${v.err.msg} (line ${v.err.line}, column ${v.err.col})`);
+  return parser.parse(xml);
 }
 
 /** Children of an element by local name, ignoring attributes and whitespace text. */
