@@ -1,7 +1,7 @@
 /**
  * Writes every generated file from its single source, or with --check fails when one is stale.
  * - src/generated/five9-types.ts  from schemas/types and schemas/faults (json-schema-to-typescript)
- * - src/generated/manifest-types.ts, template-types.ts  from the meta-schemas
+ * - src/generated/manifest-types.ts, template-types.ts, accounts-types.ts  from the meta-schemas
  * - src/generated/manifest-lint.ts  the lint stamp of connector/manifest.json (made only when it lints clean)
  * - further outputs (docs/actions.md, the WSDL) register themselves in OUTPUTS.
  */
@@ -77,6 +77,7 @@ export const OUTPUTS: Array<{ path: string; make: () => Promise<string> | string
   { path: 'src/generated/five9-types.ts', make: five9Types },
   { path: 'src/generated/manifest-types.ts', make: () => metaTypes('manifest.schema.json', 'ConnectorManifest') },
   { path: 'src/generated/template-types.ts', make: () => metaTypes('template.schema.json', 'CycleTemplate') },
+  { path: 'src/generated/accounts-types.ts', make: () => metaTypes('accounts.schema.json', 'FleetAccounts') },
   { path: 'src/generated/manifest-lint.ts', make: lintStampFile },
 ];
 

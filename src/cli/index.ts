@@ -1,7 +1,6 @@
 import { Command, CommanderError, Option } from 'commander';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { dirname } from 'node:path';
-import { bundledTemplates, lintTemplate, readTemplate, renderTemplateDiagram, resolveTemplatePath, runOnce, runSchedule, type RunEvent } from '../cycles';
+import { readFileSync } from 'node:fs';
+import { bundledTemplates, lintTemplate, resolveTemplatePath } from '../cycles';
 import { Five9Error } from '../errors';
 import { isRestAction, lintManifest, loadManifest, manifestPath } from '../manifest';
 import { schemaRegistry } from '../schemas';
@@ -9,9 +8,11 @@ import { Five9Simulator } from '../simulator';
 import type { QuotaWindow } from '../simulator';
 import { Redactor } from '../util/redact';
 import { parseConsumer, registerContacts, runRestAction } from './contacts';
+import { registerCycle } from './cycle';
+import { registerFleet } from './fleet';
 import { demo } from './demo';
 import { registerStats } from './stats';
-import { describeAction, formatEvent, table } from './format';
+import { describeAction, table } from './format';
 import { openTarget, type TargetFlags } from './target';
 
 export interface CliIO {
@@ -179,66 +180,8 @@ export async function main(argv: string[], io: CliIO = defaultIO): Promise<numbe
       if (failed) throw new Five9Error('FIVE9_MANIFEST_INVALID', 'lint found problems', { details: { silent: true } });
     });
 
-  const cycle = program.command('cycle').description('run cycle templates');
-  targetOptions(
-    cycle
-      .command('run')
-      .argument('<template>', 'a template file or bundled id, e.g. maintain-session')
-      .description('run a template once or on its schedule (default target: an embedded simulator)')
-      .option('--once', 'run once and stop')
-      .option('--runs <n>', 'stop after N runs')
-      .option('--field <name=value>', 'set a template field (repeatable)', (v: string, acc: string[]) => [...acc, v], [] as string[])
-      .option('--json', 'print run events as NDJSON'),
-  ).action(async (ref: string, o: TargetFlags & { once?: boolean; runs?: string; field: string[]; json?: boolean }) => {
-    json = !!o.json;
-    const m = loadManifest();
-    const template = readTemplate(ref);
-    const problems = lintTemplate(template, m);
-    if (problems.length) throw new Five9Error('FIVE9_TEMPLATE_INVALID', `${ref}:\n- ${problems.join('\n- ')}`, { details: { problems } });
-    const fields: Record<string, unknown> = {};
-    for (const f of o.field) {
-      const i = f.indexOf('=');
-      const key = f.slice(0, i);
-      const def = template.fields?.[key];
-      if (i <= 0 || !def) throw new Five9Error('FIVE9_CONFIG', `--field must be NAME=VALUE with a field of the template (${Object.keys(template.fields ?? {}).join(', ')})`);
-      fields[key] = def.type === 'integer' ? Number(f.slice(i + 1)) : def.type === 'boolean' ? f.slice(i + 1) === 'true' : f.slice(i + 1);
-    }
-    const target = await openTarget(o, io.env);
-    const onEvent = (e: RunEvent) => {
-      if (o.json) out(JSON.stringify(e));
-      else {
-        const line = formatEvent(e);
-        if (line) out(line);
-      }
-    };
-    if (!o.json) out(`${template.name}: every ${template.schedule.everyMinutes} min against ${target.label}${o.once ? ' (once)' : ''}`);
-    const ac = new AbortController();
-    const stop = () => ac.abort();
-    process.once('SIGINT', stop);
-    try {
-      const clock = target.simulator?.clock ?? { now: () => Date.now(), sleep: (ms: number) => new Promise<void>((r) => setTimeout(r, ms).unref?.()) };
-      const opts = { executor: target.client, clock, fields, onEvent, redact: <T>(v: T) => target.client.redactor.value(v) };
-      const results = o.once ? [await runOnce(template, opts)] : await runSchedule(template, { ...opts, runs: o.runs ? Number(o.runs) : undefined, signal: ac.signal });
-      if (results.some((r) => r.outcome === 'error')) throw new Five9Error('FIVE9_TEMPLATE_INVALID', 'a run ended with a step error', { details: { silent: true } });
-    } finally {
-      process.removeListener('SIGINT', stop);
-      await target.close();
-    }
-  });
-
-  cycle
-    .command('diagram')
-    .argument('<template>', 'a template file or bundled id, e.g. maintain-session')
-    .description('draw a template as a self-contained SVG flow chart (steps, exits, end, schedule)')
-    .option('--out <file>', 'write the SVG to this file instead of printing it')
-    .action((ref: string, o: { out?: string }) => {
-      const svg = renderTemplateDiagram(readTemplate(ref), { manifest: loadManifest() });
-      if (o.out) {
-        mkdirSync(dirname(o.out), { recursive: true });
-        writeFileSync(o.out, svg);
-        out(`wrote ${o.out}`);
-      } else out(svg.trimEnd());
-    });
+  registerCycle(program, { out, err: (s) => io.err(redactor.text(s)), env: io.env, setJson: (on) => (json = on), targetOptions });
+  registerFleet(program, { out, err: (s) => io.err(redactor.text(s)), env: io.env, setJson: (on) => (json = on) });
 
   program
     .command('demo')

@@ -86,7 +86,7 @@ export function registerStats(program: Command, ctx: StatsCliContext): void {
     stats
       .command('watch')
       .argument('<types...>', 'one or more statistic types, e.g. AgentState ACDStatus')
-      .description('a live table that updates in place (Ctrl-C closes the session); --json prints NDJSON events')
+      .description('a live table that updates in place (Ctrl-C closes the session if this command started it); --json prints NDJSON events')
       .option('--columns <list>', 'comma-separated columns (the key column is always included)')
       .option('--long-poll <ms>', "the server's long-poll wait, at least 5000", '5000')
       .option('--json', 'print NDJSON events (snapshot, then added / updated / deleted rows)')
@@ -112,7 +112,7 @@ export function registerStats(program: Command, ctx: StatsCliContext): void {
       // Clip to the terminal's width so a wide table redraws in place instead of wrapping.
       const width = process.stderr.columns || 200;
       const clipped = body.split('\n').map((l) => (l.length > width ? `${l.slice(0, width - 1)}…` : l)).join('\n');
-      ctx.write(`\x1b[H\x1b[2J${clipped}\n\n${note ?? ''}\n(Ctrl-C closes the session)\n`);
+      ctx.write(`\x1b[H\x1b[2J${clipped}\n\n${note ?? ''}\n(Ctrl-C stops; a session this command started is closed)\n`);
     };
     try {
       let polls = 0;
@@ -121,6 +121,7 @@ export function registerStats(program: Command, ctx: StatsCliContext): void {
         if (o.json) ctx.out(JSON.stringify(e));
         else if (live) {
           if (e.type === 'session' && e.action === 'closed') ctx.out('session closed');
+          else if (e.type === 'session' && e.action === 'left-open') ctx.out('session left open (it was not started by this command)');
           else if (e.type !== 'pacing' && e.type !== 'session') draw(eventLine(e));
         } else {
           const line = eventLine(e);

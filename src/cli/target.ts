@@ -32,13 +32,13 @@ export async function openTarget(flags: TargetFlags, env: NodeJS.ProcessEnv = pr
     if (!username || !password) {
       throw new Five9Error('FIVE9_CONFIG', 'set FIVE9_USERNAME and FIVE9_PASSWORD in the environment to use --endpoint or --data-center');
     }
-    const client = new Five9Client({ endpoint: flags.endpoint, dataCenter: flags.dataCenter, apiVersion: flags.apiVersion, username, password, timeoutMs });
+    const client = new Five9Client({ endpoint: flags.endpoint, dataCenter: flags.dataCenter, apiVersion: flags.apiVersion, username, password, timeoutMs, clock });
     return { client, label: client.endpoint, close: () => client.close() };
   }
   const password = randomBytes(12).toString('base64url');
   const simulator = new Five9Simulator({ users: [{ username: 'demo', password }], clock });
   const { url } = await simulator.start();
-  const client = new Five9Client({ endpoint: url, apiVersion: flags.apiVersion, username: 'demo', password, timeoutMs });
+  const client = new Five9Client({ endpoint: url, apiVersion: flags.apiVersion, username: 'demo', password, timeoutMs, clock });
   return {
     client,
     simulator,

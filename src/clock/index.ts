@@ -5,13 +5,30 @@
  */
 export interface Clock {
   now(): number;
-  /** Resolves after `ms` of this clock's time. */
-  sleep(ms: number): Promise<void>;
+  /**
+   * Resolves after `ms` of this clock's time, or as soon as `signal` fires (then early, without
+   * error). An aborted sleep leaves no timer behind: a stopped schedule must let its process exit.
+   */
+  sleep(ms: number, signal?: AbortSignal): Promise<void>;
+}
+
+/** A real-time wait of `ms` that ends early when the signal fires, clearing its timer. */
+export function realSleep(ms: number, signal?: AbortSignal): Promise<void> {
+  if (signal?.aborted) return Promise.resolve();
+  return new Promise((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', done);
+      resolve();
+    };
+    const timer = setTimeout(done, Math.max(0, ms));
+    signal?.addEventListener('abort', done, { once: true });
+  });
 }
 
 export const systemClock: Clock = {
   now: () => Date.now(),
-  sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+  sleep: realSleep,
 };
 
 interface Sleeper {
@@ -37,18 +54,28 @@ export class VirtualClock implements Clock {
     return this.time;
   }
 
-  async sleep(ms: number): Promise<void> {
+  async sleep(ms: number, signal?: AbortSignal): Promise<void> {
+    if (signal?.aborted) return;
     const scale = this.realMsPerSimMinute;
     if (scale !== undefined) {
       // Fast-forward: one sleeper at a time (the cycle runner) drives time.
       const until = this.time + ms;
-      await new Promise((r) => setTimeout(r, Math.round((ms / 60_000) * scale)));
-      if (until > this.time) this.advance(until - this.time);
+      await realSleep(Math.round((ms / 60_000) * scale), signal);
+      if (!signal?.aborted && until > this.time) this.advance(until - this.time);
       return;
     }
     await new Promise<void>((resolve) => {
-      this.sleepers.push({ at: this.time + ms, resolve });
+      const sleeper: Sleeper = { at: this.time + ms, resolve };
+      this.sleepers.push(sleeper);
       this.sleepers.sort((a, b) => a.at - b.at);
+      signal?.addEventListener(
+        'abort',
+        () => {
+          this.sleepers = this.sleepers.filter((s) => s !== sleeper);
+          resolve();
+        },
+        { once: true },
+      );
     });
   }
 
@@ -106,9 +133,9 @@ export class ScaledClock implements Clock {
     return ms / this.scale;
   }
 
-  sleep(ms: number): Promise<void> {
+  sleep(ms: number, signal?: AbortSignal): Promise<void> {
     // A referenced timer: a scheduled cycle must hold its process open while it waits.
-    return new Promise((resolve) => setTimeout(resolve, Math.max(0, ms / this.scale)));
+    return realSleep(ms / this.scale, signal);
   }
 }
 

@@ -1,4 +1,4 @@
-export { runOnce, runSchedule, type RunEvent, type RunResult, type RunOptions, type ScheduleOptions, type ActionExecutor } from './runner';
+export { runOnce, runSchedule, scheduleInterval, type RunEvent, type RunOutcome, type RunResult, type RunOptions, type ScheduleOptions, type ActionExecutor } from './runner';
 export { lintTemplate } from './lint';
 export { readTemplate, resolveTemplatePath, bundledTemplates, templatesDir, type CycleTemplate } from './template';
 export { fieldValues, resolveInput } from './mapping';

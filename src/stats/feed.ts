@@ -7,7 +7,8 @@ import { StatsTable, type TableChange, UnknownColumnInUpdate } from './table';
 
 /** What a feed reports; `five9 stats watch --json` prints these as NDJSON. */
 export type FeedEvent =
-  | { type: 'session'; action: 'started' | 'found' | 'restarted' | 'closed'; time: number }
+  /** `left-open`: the feed found the session (a keep-alive cycle's, say) and leaves it as it was. */
+  | { type: 'session'; action: 'started' | 'found' | 'restarted' | 'closed' | 'left-open'; time: number }
   | { type: 'pacing'; pollEveryMs: number; perTypeEveryMs: number; message: string }
   | { type: 'snapshot'; statisticType: string; time: number; timestamp: number; columns: string[]; rows: number; reason?: string }
   | { type: 'added'; statisticType: string; time: number; key: string; row: Record<string, string | null> }
@@ -54,6 +55,8 @@ export class StatisticsFeed {
   private stopped = false;
   private started = false;
   private restartedSession = false;
+  /** True once this feed started the session itself: only then may it close it. */
+  private ownsSession = false;
 
   constructor(
     private readonly client: Five9Client,
@@ -150,7 +153,7 @@ export class StatisticsFeed {
     );
   }
 
-  /** Polls until stop(), yielding every event; closes the session at the end. */
+  /** Polls until stop(), yielding every event; at the end closes the session if it started it. */
   async *events(): AsyncGenerator<FeedEvent> {
     try {
       while (!this.stopped) for (const e of await this.poll()) yield e;
@@ -164,9 +167,16 @@ export class StatisticsFeed {
     this.stopped = true;
   }
 
+  /**
+   * Stops, and closes the session only if this feed started it. A session it found belongs to
+   * someone else (a keep-alive cycle, another supervisor tool on the same user): Five9 has one
+   * session per user, so closing it would end theirs.
+   */
   async close(): Promise<FeedEvent> {
     this.stopped = true;
-    await this.client.run('closeSession').catch(() => undefined);
+    if (!this.ownsSession) return { type: 'session', action: 'left-open', time: this.clock.now() };
+    this.ownsSession = false;
+    await this.client.run(this.manifest.raw.session.closeAction).catch(() => undefined);
     return { type: 'session', action: 'closed', time: this.clock.now() };
   }
 
@@ -194,6 +204,7 @@ export class StatisticsFeed {
     }
     const viewSettings = this.options.viewSettings ?? { shiftStart: 0, timeZone: 0, idleTimeOut: 1800 };
     await this.withQuota(() => this.client.run(this.manifest.raw.session.startAction, { viewSettings }));
+    this.ownsSession = true;
     return { type: 'session', action: restart ? 'restarted' : 'started', time: this.clock.now() };
   }
 

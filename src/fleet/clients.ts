@@ -1,0 +1,104 @@
+import { LRUCache } from 'lru-cache';
+import { dirname } from 'node:path';
+import type { Clock } from '../clock';
+import type { ActionExecutor } from '../cycles';
+import { Five9QuotaError } from '../errors';
+import { type ActionResult, type ClientOptions, Five9Client } from '../runtime';
+import { type FleetAccount, resolveSecret } from './config';
+
+export interface AccountClientsOptions {
+  clock: Clock;
+  /** Where `{file}` secrets are relative to (the accounts file's folder). */
+  accountsPath: string;
+  env?: NodeJS.ProcessEnv;
+  /** Clients kept open at most (default 2,000); the least recently used is closed beyond it. */
+  max?: number;
+  /** Extra client options every account's client gets (the coordinator shared by a worker, say). */
+  clientOptions?: Partial<ClientOptions>;
+}
+
+/**
+ * One Five9Client per account, made on first use and kept while it is used (an LRU: a worker that
+ * serves 10,000 accounts every 15 minutes need not hold 10,000 clients). Secrets are read here, in
+ * this process's environment, when the client is made; they are never passed anywhere else.
+ */
+export class AccountClients {
+  private readonly cache: LRUCache<string, Five9Client>;
+  private readonly closing = new Set<Promise<void>>();
+
+  constructor(private readonly options: AccountClientsOptions) {
+    this.cache = new LRUCache<string, Five9Client>({
+      max: options.max ?? 2000,
+      dispose: (client) => {
+        const p = client.close().catch(() => undefined);
+        this.closing.add(p);
+        void p.finally(() => this.closing.delete(p));
+      },
+    });
+  }
+
+  get(account: FleetAccount): Five9Client {
+    const key = `${account.id}\n${account.username}\n${account.endpoint ?? account.dataCenter}`;
+    let c = this.cache.get(key);
+    if (!c) {
+      const password = resolveSecret(account.password, { account: account.id, field: '/password', base: dirname(this.options.accountsPath) }, this.options.env);
+      c = new Five9Client({
+        endpoint: account.endpoint,
+        dataCenter: account.dataCenter,
+        apiVersion: account.apiVersion,
+        username: account.username,
+        password,
+        timeoutMs: account.timeoutMs,
+        clock: this.options.clock,
+        ...(account.domain ? { domain: account.domain } : {}),
+        ...this.options.clientOptions,
+      } as ClientOptions);
+      this.cache.set(key, c);
+    }
+    return c;
+  }
+
+  get size(): number {
+    return this.cache.size;
+  }
+
+  async close(): Promise<void> {
+    this.cache.clear();
+    await Promise.all([...this.closing]);
+  }
+}
+
+export interface ExecutorHooks {
+  /** A step's action ran (answered, or failed): its duration in real ms. */
+  onAction?: (action: string, ms: number, outcome: 'ok' | 'error') => void;
+  /** A call was refused by a quota window and the run waits for it (real ms). */
+  onQuotaWait?: (quotaClass: string, ms: number) => void;
+}
+
+/**
+ * What a fleet's step runs through: the account's client, with a quota refusal waited out when the
+ * window opens soon enough (a keep-alive that must start a session waits for the QueryStatistics
+ * minute rather than failing the slot), and timing for metrics.
+ */
+export function fleetExecutor(client: ActionExecutor, clock: Clock, hooks: ExecutorHooks = {}, maxQuotaWaitMs = 60_000, signal?: AbortSignal): ActionExecutor {
+  return {
+    async run(action: string, input: Record<string, unknown>): Promise<ActionResult> {
+      for (let attempt = 0; ; attempt++) {
+        const t0 = performance.now();
+        try {
+          const r = await client.run(action, input);
+          hooks.onAction?.(action, performance.now() - t0, 'ok');
+          return r;
+        } catch (e) {
+          hooks.onAction?.(action, performance.now() - t0, 'error');
+          if (!(e instanceof Five9QuotaError) || attempt > 0 || signal?.aborted) throw e;
+          const wait = e.retryAt - clock.now();
+          if (wait > maxQuotaWaitMs) throw e;
+          const r0 = performance.now();
+          await clock.sleep(Math.max(1, wait), signal);
+          hooks.onQuotaWait?.(e.quotaClass, performance.now() - r0);
+        }
+      }
+    },
+  };
+}

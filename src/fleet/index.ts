@@ -1,0 +1,10 @@
+export { loadFleetConfig, checkFleetConfig, resolveSecret, slotOffset, type FleetConfig, type FleetAccount, type FleetCycle, type AccountIssue, type SecretRef } from './config';
+export { AccountClients, fleetExecutor } from './clients';
+export { runSlot, MemoryStateStore, type SlotRecord, type StateStore } from './slot';
+export { EmbeddedFleet, nextSlot, type EmbeddedFleetOptions } from './embedded';
+export { FleetMetrics, serveMetrics } from './metrics';
+export { FleetKeys, RedisStateStore, readConfig, readMeta, writeConfig, type FleetMeta } from './store';
+export { FleetScheduler, SLOT_JOB, type SyncResult } from './scheduler';
+export { FleetWorker, type FleetWorkerOptions } from './worker';
+export { readStatus, type FleetStatus, type ScheduleStatus } from './status';
+export { connectRedis, redisLabel } from './redis';
