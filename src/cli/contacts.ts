@@ -6,7 +6,7 @@ import { Five9Error, Five9RowsError } from '../errors';
 import { type Manifest, loadManifest } from '../manifest';
 import { type ContactsFormat, RestClient, type UploadEvent, type UploadReport, readContactsFile, uploadContacts } from '../rest';
 import type { JsonSchema } from '../schemas';
-import { Five9Simulator, type SimConsumer } from '../simulator';
+import { Five9Simulator } from '../simulator';
 import type { Redactor } from '../util/redact';
 
 /** What the contacts commands need from `main`: its io, its redacting output and its redactor. */
@@ -80,20 +80,6 @@ export async function openRestTarget(flags: RestTargetFlags, env: NodeJS.Process
 }
 
 /** `--consumer KEY:SECRET[:scope,scope]` of `five9 simulator`. */
-export function parseConsumer(v: string, manifest: Manifest): SimConsumer {
-  const i = v.indexOf(':');
-  const j = i < 0 ? -1 : v.indexOf(':', i + 1);
-  const key = v.slice(0, Math.max(0, i));
-  const secret = i < 0 ? '' : v.slice(i + 1, j < 0 ? undefined : j);
-  if (!key || !secret) throw new Five9Error('FIVE9_CONFIG', `--consumer must be KEY:SECRET or KEY:SECRET:scope,scope, got "${key || v.replace(/:.*/, '')}:…"`);
-  if (j < 0) return { key, secret };
-  const known = Object.keys(manifest.raw.rest?.scopes ?? {});
-  const scopes = v.slice(j + 1).split(',').map((s) => s.trim()).filter(Boolean);
-  const unknown = scopes.filter((s) => !known.some((k) => k.toLowerCase() === s.toLowerCase()));
-  if (unknown.length) throw new Five9Error('FIVE9_CONFIG', `--consumer ${key}: unknown scope ${unknown.join(', ')} (known: ${known.join(', ')})`);
-  return { key, secret, scopes };
-}
-
 function restTargetOptions(cmd: Command, manifest: Manifest): Command {
   return cmd
     .addOption(new Option('--data-center <dc>', 'target Five9 in this REST data centre (credentials from FIVE9_CONSUMER_KEY / FIVE9_CONSUMER_SECRET)').choices(Object.keys(manifest.raw.rest?.dataCenters ?? {})))

@@ -4,13 +4,12 @@ import { bundledTemplates, lintTemplate, resolveTemplatePath } from '../cycles';
 import { Five9Error } from '../errors';
 import { isRestAction, lintManifest, loadManifest, manifestPath } from '../manifest';
 import { schemaRegistry } from '../schemas';
-import { Five9Simulator } from '../simulator';
-import type { QuotaWindow } from '../simulator';
 import { Redactor } from '../util/redact';
-import { parseConsumer, registerContacts, runRestAction } from './contacts';
+import { registerContacts, runRestAction } from './contacts';
 import { registerCycle } from './cycle';
 import { registerFleet } from './fleet';
 import { demo } from './demo';
+import { registerSimulator } from './simulator';
 import { registerStats } from './stats';
 import { describeAction, table } from './format';
 import { openTarget, type TargetFlags } from './target';
@@ -123,43 +122,6 @@ export async function main(argv: string[], io: CliIO = defaultIO): Promise<numbe
   });
 
   program
-    .command('simulator')
-    .description('serve the Five9 Supervisor Web Service on 127.0.0.1 until interrupted')
-    .option('--port <port>', 'port to listen on (0 picks a free one)', '0')
-    .option('--user <name:password>', 'a user allowed in (repeatable)', (v: string, acc: string[]) => [...acc, v], [] as string[])
-    .option('--quota <class=m/h/d>', 'domain limit per minute/hour/day, e.g. QueryStatistics=2/15/240 (repeatable)', (v: string, acc: string[]) => [...acc, v], [] as string[])
-    .option('--consumer <key:secret[:scopes]>', 'a REST consumer key and secret, with its scopes comma-separated (default all) (repeatable)', (v: string, acc: string[]) => [...acc, v], [] as string[])
-    .action(async (o: { port: string; user: string[]; quota: string[]; consumer: string[] }) => {
-      const users = (o.user.length ? o.user : ['demo:demo-secret']).map((u) => {
-        const i = u.indexOf(':');
-        if (i <= 0 || i === u.length - 1) throw new Five9Error('FIVE9_CONFIG', `--user must be NAME:PASSWORD, got "${u.slice(0, Math.max(0, i)) || u.replace(/:.*/, '')}:…"`);
-        redactor.add(u.slice(i + 1));
-        return { username: u.slice(0, i), password: u.slice(i + 1) };
-      });
-      const quotas: Record<string, QuotaWindow[]> = {};
-      for (const q of o.quota) {
-        const m = /^(\w+)=(\d+)\/(\d+)\/(\d+)$/.exec(q);
-        if (!m) throw new Five9Error('FIVE9_CONFIG', `--quota must be CLASS=perMinute/perHour/perDay, got "${q}"`);
-        quotas[m[1]] = [{ seconds: 60, limit: +m[2] }, { seconds: 3600, limit: +m[3] }, { seconds: 86400, limit: +m[4] }];
-      }
-      const port = Number(o.port);
-      if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Five9Error('FIVE9_CONFIG', `--port must be 0..65535, got "${o.port}"`);
-      const consumers = (o.consumer.length ? o.consumer : ['demo-key:demo-consumer-secret']).map((c) => parseConsumer(c, loadManifest()));
-      for (const c of consumers) redactor.add(c.secret);
-      const sim = new Five9Simulator({ users, quotas, consumers });
-      const { url } = await sim.start(port);
-      out(`listening on ${url}`);
-      out(`  users: ${users.map((u) => u.username).join(', ')}; paths /wssupervisor[/vN]/SupervisorWebService; ?wsdl&user=NAME for the WSDL`);
-      out(`  REST: domain id ${sim.rest.domainId}; consumers: ${consumers.map((c) => `${c.key} (${(c.scopes ?? Object.keys(loadManifest().raw.rest?.scopes ?? {})).join(', ')})`).join('; ')}`);
-      await new Promise<void>((resolve) => {
-        const stop = () => resolve();
-        process.once('SIGINT', stop);
-        process.once('SIGTERM', stop);
-      });
-      await sim.stop();
-    });
-
-  program
     .command('lint')
     .argument('[templates...]', 'template files or bundled template ids (default: all bundled)')
     .description('check the manifest (meta-schema and functional checks) and cycle templates')
@@ -194,6 +156,7 @@ export async function main(argv: string[], io: CliIO = defaultIO): Promise<numbe
 
   const restContext = { io, out, redactor, setJson: (j: boolean) => (json = j) };
   registerContacts(program, restContext);
+  registerSimulator(program, { out, redactor });
   registerStats(program, { out, env: io.env, isTTY: !!io.isTTY, write: io.write ?? ((x) => io.out(x)), setJson: (on) => (json = on), targetOptions });
 
   try {

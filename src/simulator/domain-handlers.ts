@@ -1,9 +1,8 @@
-import { type DomainUser, NEWER_PERMISSIONS, type RoledId } from './domain';
-import type { Handler } from './handlers';
-import { SimFault } from './state';
 import { enumValueIn, versionHas } from '../manifest';
 import { schemaRegistry } from '../schemas';
-import type { SimulatorContext } from './server';
+import type { Handler, SimulatorContext } from './context';
+import { type DomainUser, NEWER_PERMISSIONS, type RoledId } from './domain';
+import { SimFault } from './state';
 
 // The permission types come from the schema (one source); each version filters them as its WSDL does.
 const PERMISSION_SCHEMA = schemaRegistry().resolve({ $ref: 'supervisorPermissionType.json' });
@@ -116,8 +115,7 @@ const users: Record<string, Handler> = {
     return [...PERMISSION_TYPES.filter((type) => enumValueIn(PERMISSION_SCHEMA, type, ctx.version)).map((type) => ({ type, value: !NOT_GRANTED.has(type) })), ...NEWER_PERMISSIONS.map((type) => ({ type, value: true }))];
   },
   getUserLimits(ctx) {
-    const supervisors = ctx.domain.users.filter((u) => u.role !== 'Agent');
-    return { mobileLimit: 0, mobileLoggedin: 0, supervisorLimit: ctx.supervisorSeats ?? supervisors.length + 5, supervisorsLoggedin: supervisors.filter((u) => u.loggedIn).length + ctx.sessions.size };
+    return { mobileLimit: 0, mobileLoggedin: 0, ...ctx.tenant.seats() };
   },
   getApiVersions() {
     return { maxVersion: 'v14', minVersion: 'default' };
@@ -211,7 +209,7 @@ const chat: Record<string, Handler> = {
   },
   async receiveMessages(ctx, input) {
     const after = Number(input.previousTimestamp);
-    await ctx.domain.waitFor(ctx.user, Number(input.longPollingTimeout), () => ctx.domain.messagesFor(ctx.user, after).length > 0);
+    await ctx.domain.waitFor(ctx.user, Number(input.longPollingTimeout), () => ctx.domain.messagesFor(ctx.user, after).length > 0, ctx.signal);
     const messages = ctx.domain.messagesFor(ctx.user, after);
     const timestamp = messages.length ? Math.max(...messages.map((m) => m.timestamp)) : after || ctx.domain.stamp();
     return { messages, timestamp };
@@ -300,7 +298,7 @@ const statistics: Record<string, Handler> = {
   getStatisticsUpdate(ctx, input) {
     const type = required(input, 'statisticType');
     // addedObjects came with version 3 of the API.
-    return ctx.domain.statistics.update(ctx.session!, type, Number(input.previousTimestamp), Number(input.longPollingTimeout), versionHas(ctx.version, 'v3'));
+    return ctx.domain.statistics.update(ctx.session!, type, Number(input.previousTimestamp), Number(input.longPollingTimeout), versionHas(ctx.version, 'v3'), ctx.signal);
   },
 };
 

@@ -63,6 +63,12 @@ interface Waiter {
   wake: () => void;
 }
 
+/** Real ms for `ms` of a clock's time: a scaled clock says how many; any other clock is taken as the wall's pace. */
+export function realMs(clock: Clock, ms: number): number {
+  const scaled = clock as Clock & { real?: (ms: number) => number };
+  return typeof scaled.real === 'function' ? scaled.real(ms) : ms;
+}
+
 export function mulberry32(seed: number): () => number {
   let a = seed >>> 0;
   return () => {
@@ -96,6 +102,8 @@ export interface DomainOptions {
   seed?: number;
   size?: DomainSize;
   clock: Clock;
+  /** The moment the domain exists from (default now): a contact centre built lazily is the same as one built then. */
+  origin?: number;
   /** Caps every long poll's real wait (ms), so tests need not wait the requested time-out. */
   longPollMaxMs?: number;
   /** Real ms a simulated agent takes to accept an invitation or answer a chat message. */
@@ -112,8 +120,6 @@ export class Domain {
   readonly campaigns = new Map<string, Campaign>();
   readonly stations: string[] = [];
   readonly dispositions = [...DISPOSITIONS];
-  /** The live statistics: the eight types' tables, batches every 1–6 s, getStatistics / getStatisticsUpdate. */
-  readonly statistics: StatisticsEngine;
   /** Campaign state changes in order (a record; the statistics engine publishes them as CampaignState updates). */
   readonly campaignEvents: Array<{ at: number; name: string; state: string }> = [];
   /** Station logged in by each API user. */
@@ -126,6 +132,9 @@ export class Domain {
   private readonly timers = new Set<NodeJS.Timeout>();
   private readonly rand: () => number;
   private readonly clock: Clock;
+  private readonly origin: number;
+  private readonly statisticsOptions?: StatisticsOptions;
+  private engine?: StatisticsEngine;
   private lastStamp = 0;
   private disposed = false;
   readonly longPollMaxMs?: number;
@@ -134,6 +143,8 @@ export class Domain {
   constructor(options: DomainOptions) {
     this.seed = options.seed ?? 1;
     this.clock = options.clock;
+    this.origin = options.origin ?? options.clock.now();
+    this.statisticsOptions = options.statistics;
     this.longPollMaxMs = options.longPollMaxMs;
     this.agentDelayMs = options.agentDelayMs ?? 50;
     this.rand = mulberry32(this.seed);
@@ -180,7 +191,7 @@ export class Domain {
     generate('DomainAdmin', 1, 0.3);
 
     // Campaigns: one of each type at rest, then generated ones in every state.
-    const start = this.clock.now();
+    const start = this.origin;
     const campaign = (name: string, type: Campaign['type'], state: Campaign['state']) => this.campaigns.set(name, { name, type, state, stateSince: start });
     campaign('Outbound Sales', 'OUTBOUND', 'NOT_RUNNING');
     campaign('Inbound Support', 'INBOUND', 'NOT_RUNNING');
@@ -199,8 +210,16 @@ export class Domain {
     // The chat of the guide's examples: an agent waits in it.
     const agent = { role: 'Agent' as Role, userId: 2345678 };
     this.chats.set('123ABC', { id: '123ABC', participants: new Map([[agent.userId, agent]]), invited: new Map() });
+  }
 
-    this.statistics = new StatisticsEngine(this, this.clock, this.seed, options.statistics, options.longPollMaxMs);
+  /**
+   * The live statistics: the eight types' tables, batches every 1–6 s, getStatistics /
+   * getStatisticsUpdate. Built on first use, as of the domain's origin (the batches are the same
+   * whenever it is first read).
+   */
+  get statistics(): StatisticsEngine {
+    this.engine ??= new StatisticsEngine(this, this.clock, this.seed, this.statisticsOptions, this.longPollMaxMs, this.origin);
+    return this.engine;
   }
 
   /** Adds a custom disposition: a configuration change of the statistics (a new count column). */
@@ -303,29 +322,34 @@ export class Domain {
     return (this.inbox.get(user) ?? []).filter((m) => m.timestamp > after);
   }
 
-  /** Waits (real time) until a message for the user arrives, the time passes, or the domain stops. */
-  waitFor(user: string, ms: number, ready: () => boolean): Promise<void> {
-    if (this.disposed || ready()) return Promise.resolve();
-    const wait = this.longPollMaxMs === undefined ? ms : Math.min(ms, this.longPollMaxMs);
+  /**
+   * Waits until a message for the user arrives, `ms` of the clock pass (real ms on a wall or scaled
+   * clock), the client goes away (`signal`), or the domain stops.
+   */
+  waitFor(user: string, ms: number, ready: () => boolean, signal?: AbortSignal): Promise<void> {
+    if (this.disposed || signal?.aborted || ready()) return Promise.resolve();
+    const real = realMs(this.clock, ms);
+    const wait = this.longPollMaxMs === undefined ? real : Math.min(real, this.longPollMaxMs);
     return new Promise((resolve) => {
+      const finish = () => {
+        clearTimeout(timer);
+        this.timers.delete(timer);
+        this.waiters.delete(waiter);
+        signal?.removeEventListener('abort', finish);
+        resolve();
+      };
       const waiter: Waiter = {
         user,
         wake: () => {
           if (!ready() && !this.disposed) return;
-          clearTimeout(timer);
-          this.timers.delete(timer);
-          this.waiters.delete(waiter);
-          resolve();
+          finish();
         },
       };
-      const timer = setTimeout(() => {
-        this.timers.delete(timer);
-        this.waiters.delete(waiter);
-        resolve();
-      }, wait);
+      const timer = setTimeout(finish, wait);
       timer.unref?.();
       this.timers.add(timer);
       this.waiters.add(waiter);
+      signal?.addEventListener('abort', finish, { once: true });
     });
   }
 
@@ -337,7 +361,7 @@ export class Domain {
   /** Releases every pending long poll and clears every timer (the simulator is stopping). */
   dispose(): void {
     this.disposed = true;
-    this.statistics.dispose();
+    this.engine?.dispose();
     for (const w of [...this.waiters]) w.wake();
     for (const t of this.timers) clearTimeout(t);
     this.timers.clear();

@@ -1,14 +1,13 @@
-import { SimFault, type SimSession } from './state';
-import type { SimulatorContext } from './server';
+import type { Handler } from './context';
 import { DOMAIN_HANDLERS } from './domain-handlers';
+import { SimFault, type SimSession } from './state';
+
+export type { Handler } from './context';
 
 /**
- * What each operation does to the simulated domain, by SOAP operation name. Input arrives decoded
- * and validated by the manifest's schema; the output is encoded by the manifest's output schema.
- * The generic parts (authentication, session check, idle time-out, quotas, version) are done by
- * the server before a handler runs. test/simulator checks that every manifest action has one.
+ * What each operation does, by SOAP operation name (see Handler). test/simulator checks that every
+ * manifest action has one.
  */
-export type Handler = (ctx: SimulatorContext, input: Record<string, any>) => unknown | Promise<unknown>;
 
 export const HANDLERS: Record<string, Handler> = {
   setSessionParameters(ctx, input) {
@@ -33,7 +32,7 @@ export const HANDLERS: Record<string, Handler> = {
     return null;
   },
   getCallCountersState(ctx) {
-    return ctx.quotas.state();
+    return ctx.tenant.quotas.state();
   },
   ...DOMAIN_HANDLERS,
 };

@@ -1,4 +1,7 @@
-export { Five9Simulator, type SimulatorOptions, type SimRequestRecord, type SimulatorContext } from './server';
+export { Five9Simulator, numberedDomains, type SimulatorOptions, type SimDomainOptions, type SimRequestRecord } from './server';
+export type { SimulatorContext, Handler } from './context';
+export type { SimReport, UserCounters } from './report';
+export { Tenant } from './tenant';
 export { SimFault, QuotaCounters, type SimUser, type QuotaWindow } from './state';
 export { HANDLERS } from './handlers';
 export { RestSimulator, type SimConsumer, type RestSimOptions, type RestRequestRecord } from './rest';

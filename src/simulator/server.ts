@@ -7,11 +7,15 @@ import { isKnownVersion } from '../manifest/versions';
 import type { JsonSchema } from '../schemas';
 import { SoapCodec } from '../soap';
 import { generateWsdl } from '../wsdl';
-import { Domain, type DomainSize } from './domain';
-import type { StatisticsEngine, StatisticsOptions } from './statistics';
+import type { SimulatorContext } from './context';
+import type { Domain, DomainSize } from './domain';
 import { HANDLERS } from './handlers';
+import { type SimReport, type UserCounters, newCounters } from './report';
 import { type RestSimOptions, RestSimulator, type SimConsumer } from './rest';
-import { QuotaCounters, type QuotaWindow, SimFault, type SimSession, type SimUser } from './state';
+import type { QuotaCounters } from './state';
+import { type QuotaWindow, SimFault, type SimSession, type SimUser } from './state';
+import type { StatisticsEngine, StatisticsOptions } from './statistics';
+import { Tenant } from './tenant';
 
 export interface SimulatorOptions {
   port?: number;
@@ -39,6 +43,30 @@ export interface SimulatorOptions {
   consumers?: SimConsumer[];
   /** REST side: domain id, token lifetime, dialing lists, do-not-call numbers. */
   rest?: RestSimOptions;
+  /**
+   * More Five9 domains besides the first (whose users are `users`): each with its own users,
+   * sessions, limits, seats, contact centre and counters. `numberedDomains(n, password)` makes a
+   * fleet's test bed. User names are unique across the simulator (Five9's are global).
+   */
+  domains?: SimDomainOptions[];
+  /** How many request records `requests` keeps (the newest; default 10,000). */
+  requestLogLimit?: number;
+}
+
+/** One Five9 domain of the simulator beyond the first. */
+export interface SimDomainOptions {
+  users: SimUser[];
+  /** Limits by quota class, over the simulator's (`quotas`) and the manifest's. */
+  quotas?: Record<string, QuotaWindow[]>;
+  supervisorSeats?: number;
+  /** Seed of its contact centre (default: the simulator's seed + the domain's position). */
+  seed?: number;
+  size?: DomainSize;
+}
+
+/** `count` domains, each with one supervisor user `user1` … `userN` with this password. */
+export function numberedDomains(count: number, password: string): SimDomainOptions[] {
+  return Array.from({ length: count }, (_, i) => ({ users: [{ username: `user${i + 1}`, password }] }));
 }
 
 /** One request as the simulator saw it, for tests: never includes credentials beyond the user name. */
@@ -51,35 +79,33 @@ export interface SimRequestRecord {
   outcome: string;
 }
 
-export interface SimulatorContext {
-  user: string;
-  now: number;
-  version: string;
-  session?: SimSession;
-  sessions: Map<string, SimSession>;
-  quotas: QuotaCounters;
-  idleTimeOut: { min: number; max: number; default: number };
-  /** The seeded contact centre the actions read and change. */
-  domain: Domain;
-  supervisorSeats?: number;
-}
-
 const SERVICE_PATH = /^\/wssupervisor(?:\/(v\d+(?:_\d+)?))?\/SupervisorWebService\/?$/;
 
 const UNAUTHORIZED_HTML = `<html><head><title>JBoss Web/7.0.13.Final - Error report</title></head><body><h1>HTTP Status 401 - </h1><HR size="1" noshade="noshade"><p><b>type</b> Status report</p><p><b>message</b> <u></u></p><p><b>description</b> <u>This request requires HTTP authentication.</u></p><HR size="1" noshade="noshade"><h3>JBoss Web/7.0.13.Final</h3></body></html>`;
 
+/** A user the simulator lets in: its password, account state, domain and counters. */
+interface UserEntry {
+  password: string;
+  account: NonNullable<SimUser['account']>;
+  tenant: Tenant;
+  counters: UserCounters;
+  /** Requests of the user being answered now (Five9 allows one). */
+  inFlight: number;
+  /** Another login closed the user's session: the next request answers SessionClosedFault. */
+  closedElsewhere: boolean;
+}
+
 /**
  * An embedded Five9 Supervisor Web Service on 127.0.0.1: Five9's paths for every version, HTTP
  * Basic authentication, one session per user with its idle time-out on an injectable clock, the
- * domain limits, faults shaped as Five9 sends them, and ?wsdl generated from the manifest.
+ * limits of each Five9 domain, faults shaped as Five9 sends them, and ?wsdl generated from the
+ * manifest. It holds one domain (the users of `users`) or many (`domains`).
  */
 export class Five9Simulator {
   readonly manifest: Manifest;
   readonly clock: Clock;
-  readonly sessions = new Map<string, SimSession>();
-  readonly quotas: QuotaCounters;
+  /** The newest requests (at most `requestLogLimit`), for tests. */
   readonly requests: SimRequestRecord[] = [];
-  readonly domain: Domain;
   /** The REST side (token endpoint, campaigns, lists, contacts) on the same server. */
   readonly rest: RestSimulator;
   /** Requests that arrived while another of the same user was in flight (Five9 denies them). */
@@ -88,36 +114,41 @@ export class Five9Simulator {
   expiries = 0;
   /** While true, every request answers ServiceUnavailableFault (Five9's maintenance windows). */
   serviceUnavailable = false;
-  /** Seats for supervisors, API sessions included; undefined: the domain's own (supervisors + 5). */
-  supervisorSeats?: number;
-  private readonly users = new Map<string, string>();
-  private readonly accounts = new Map<string, SimUser['account']>();
-  /** Users whose session another login closed; their next request answers SessionClosedFault. */
-  private readonly closedElsewhere = new Set<string>();
-  private readonly inFlight = new Map<string, number>();
+  /** The first domain (the users of `users`), and every domain in order. */
+  readonly tenants: Tenant[] = [];
+  private readonly users = new Map<string, UserEntry>();
   private readonly codec: SoapCodec;
   private server?: Server;
   private readonly options: SimulatorOptions;
+  private readonly requestLogLimit: number;
 
   constructor(options: SimulatorOptions = {}) {
     this.options = options;
     this.manifest = options.manifest ?? loadManifest();
     this.clock = options.clock ?? systemClock;
-    for (const u of options.users ?? [{ username: 'demo', password: 'demo-secret' }]) {
-      this.users.set(u.username, u.password);
-      this.accounts.set(u.username, u.account ?? 'active');
-    }
-    this.supervisorSeats = options.supervisorSeats;
+    this.requestLogLimit = options.requestLogLimit ?? 10_000;
     const defaults = Object.fromEntries(Object.entries(this.manifest.raw.quotaClasses).filter(([, v]) => v.protocol !== 'rest').map(([k, v]) => [k, v.windows]));
-    this.quotas = new QuotaCounters({ ...defaults, ...(options.quotas ?? {}) }, this.clock);
+    const quotas = { ...defaults, ...(options.quotas ?? {}) };
+    const seed = options.seed ?? 1;
+    const common = { clock: this.clock, longPollMaxMs: options.longPollMaxMs, statistics: options.statistics };
+    const first: SimDomainOptions = { users: options.users ?? (options.domains?.length ? [] : [{ username: 'demo', password: 'demo-secret' }]), supervisorSeats: options.supervisorSeats, seed, size: options.size };
+    for (const [i, d] of [first, ...(options.domains ?? [])].entries()) {
+      // Domains without limits of their own share one table of windows (each keeps its own counts).
+      const tenant = new Tenant({ ...common, id: String(i + 1), quotas: d.quotas ? { ...quotas, ...d.quotas } : quotas, supervisorSeats: d.supervisorSeats, seed: d.seed ?? seed + i, size: d.size ?? options.size });
+      this.tenants.push(tenant);
+      for (const u of d.users) {
+        if (this.users.has(u.username)) throw new Error(`simulator: user "${u.username}" is in two domains (user names are unique across Five9)`);
+        this.users.set(u.username, { password: u.password, account: u.account ?? 'active', tenant, counters: newCounters(), inFlight: 0, closedElsewhere: false });
+      }
+    }
     this.codec = new SoapCodec(this.manifest.registry, this.manifest.raw.protocol.namespace);
-    this.domain = new Domain({ seed: options.seed, size: options.size, clock: this.clock, longPollMaxMs: options.longPollMaxMs, statistics: options.statistics });
     this.rest = new RestSimulator(this, options.consumers ?? [{ key: 'demo-key', secret: 'demo-consumer-secret' }], options.rest);
   }
 
   async start(port = this.options.port ?? 0): Promise<{ url: string; port: number }> {
     this.server = createServer((req, res) => {
       this.handle(req, res).catch((e) => {
+        if (res.destroyed) return;
         if (!res.headersSent) res.writeHead(500, { 'content-type': 'text/plain' });
         res.end(`simulator error: ${(e as Error).message}`);
       });
@@ -141,44 +172,101 @@ export class Five9Simulator {
     const s = this.server;
     this.server = undefined;
     // Pending long polls answer now and the simulated agents stop, so nothing keeps the server open.
-    this.domain.dispose();
+    for (const t of this.tenants) t.dispose();
     if (!s) return;
     s.closeAllConnections();
     await new Promise<void>((resolve) => s.close(() => resolve()));
   }
 
-  /** The user logs in elsewhere with the same credentials (the Supervisor desktop, another client): the API session closes. */
-  loginElsewhere(user: string): void {
-    if (this.sessions.delete(user)) this.closedElsewhere.add(user);
+  // ---- the first domain, as tests and the CLI's single-domain use see it ----
+
+  /** The sessions of the first domain. */
+  get sessions(): Map<string, SimSession> {
+    return this.tenants[0].sessions;
   }
 
-  /** Changes what Five9's administrator set for an account (see SimUser.account). */
-  setAccount(user: string, account: NonNullable<SimUser['account']>): void {
-    this.accounts.set(user, account);
+  /** The limits of the first domain. */
+  get quotas(): QuotaCounters {
+    return this.tenants[0].quotas;
   }
 
-  /** True while a request of the user is being answered. */
-  busy(user: string): boolean {
-    return (this.inFlight.get(user) ?? 0) > 0;
+  /** The contact centre of the first domain (built when first read). */
+  get domain(): Domain {
+    return this.tenants[0].contactCentre;
   }
 
-  /** The live statistics: `table(type)` is the truth clients converge to; control methods change the domain. */
+  /** The live statistics of the first domain: `table(type)` is the truth clients converge to; control methods change the domain. */
   get statistics(): StatisticsEngine {
     return this.domain.statistics;
   }
 
-  /** The session of a user as the server holds it now (after expiring it if its time has come). */
-  sessionOf(user: string): SimSession | undefined {
-    this.expire(user);
-    return this.sessions.get(user);
+  /** Seats for supervisors in the first domain, API sessions included; undefined: the domain's own (supervisors + 5). */
+  get supervisorSeats(): number | undefined {
+    return this.tenants[0].supervisorSeats;
   }
 
-  private expire(user: string): void {
-    const s = this.sessions.get(user);
+  set supervisorSeats(seats: number | undefined) {
+    this.tenants[0].supervisorSeats = seats;
+  }
+
+  // ---- any user ----
+
+  /** The domain a user belongs to. */
+  tenantOf(user: string): Tenant | undefined {
+    return this.users.get(user)?.tenant;
+  }
+
+  /** The user logs in elsewhere with the same credentials (the Supervisor desktop, another client): the API session closes. */
+  loginElsewhere(user: string): void {
+    const e = this.users.get(user);
+    if (e?.tenant.sessions.delete(user)) e.closedElsewhere = true;
+  }
+
+  /** Changes what Five9's administrator set for an account (see SimUser.account). */
+  setAccount(user: string, account: NonNullable<SimUser['account']>): void {
+    const e = this.users.get(user);
+    if (e) e.account = account;
+  }
+
+  /** True while a request of the user is being answered. */
+  busy(user: string): boolean {
+    return (this.users.get(user)?.inFlight ?? 0) > 0;
+  }
+
+  /** The session of a user as the server holds it now (after expiring it if its time has come). */
+  sessionOf(user: string): SimSession | undefined {
+    const e = this.users.get(user);
+    if (!e) return undefined;
+    this.expire(user, e);
+    return e.tenant.sessions.get(user);
+  }
+
+  /**
+   * Every user's counters (what `five9 simulator --report` writes). Sessions whose idle time-out
+   * has passed are expired (and counted) first, even if no request came after.
+   */
+  report(): SimReport {
+    const users: Record<string, UserCounters> = {};
+    for (const [user, e] of this.users) {
+      this.expire(user, e);
+      users[user] = { ...e.counters, byOperation: { ...e.counters.byOperation } };
+    }
+    return { users };
+  }
+
+  private expire(user: string, e: UserEntry): void {
+    const s = e.tenant.sessions.get(user);
     if (s && this.clock.now() - s.lastActivity > s.idleTimeOutMs) {
-      this.sessions.delete(user);
+      e.tenant.sessions.delete(user);
+      e.counters.expiries++;
       this.expiries++;
     }
+  }
+
+  private record(r: SimRequestRecord): void {
+    this.requests.push(r);
+    // Trimmed in steps, so a flood costs O(1) per request and the log stays within 1.5 × the limit.
+    if (this.requests.length > this.requestLogLimit * 1.5) this.requests.splice(0, this.requests.length - this.requestLogLimit);
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -196,7 +284,8 @@ export class Five9Simulator {
       return;
     }
     const user = this.authenticate(req.headers.authorization);
-    if (!user) {
+    const entry = user === undefined ? undefined : this.users.get(user);
+    if (!user || !entry) {
       await drain(req);
       res.writeHead(401, { 'content-type': 'text/html;charset=utf-8', 'www-authenticate': 'Basic realm="ApplicationRealm"' }).end(UNAUTHORIZED_HTML);
       return;
@@ -207,17 +296,32 @@ export class Five9Simulator {
     }
     const body = await readBody(req);
     const startedAt = this.clock.now();
-    const flying = (this.inFlight.get(user) ?? 0) + 1;
-    this.inFlight.set(user, flying);
+    entry.counters.requests++;
+    const flying = ++entry.inFlight;
+    // A client that goes away releases its one-request slot at once and ends its long poll.
+    const aborted = new AbortController();
+    let released = false;
+    const release = () => {
+      if (released) return;
+      released = true;
+      entry.inFlight--;
+    };
+    const onClose = () => {
+      if (!res.writableFinished) aborted.abort();
+      release();
+    };
+    res.once('close', onClose);
+    if (req.socket.destroyed) onClose();
     let operation = '?';
     let outcome = 'ok';
     let declared: string[] | undefined;
     try {
       if (flying > 1) {
         this.overlaps++;
+        entry.counters.concurrentDenied++;
         throw new SimFault('ServerFault', { message: 'Concurrent requests with the same credentials are denied' });
       }
-      if (this.options.latencyMs) await new Promise((r) => setTimeout(r, this.options.latencyMs));
+      if (this.options.latencyMs) await abortableDelay(this.options.latencyMs, aborted.signal);
       let parsed;
       try {
         parsed = this.codec.decodeRequest(body);
@@ -226,39 +330,42 @@ export class Five9Simulator {
       }
       operation = parsed.operation;
       const action = this.manifest.soapActions.find((a) => a.operation === operation);
+      if (action) entry.counters.byOperation[action.operation] = (entry.counters.byOperation[action.operation] ?? 0) + 1;
       declared = action?.faults;
       if (!action || !versionHas(version, action.versions.since)) {
         outcome = 'no such operation';
         return this.send(req, res, 500, this.clientFault(`Cannot find dispatch method for {${this.manifest.raw.protocol.namespace}}${operation}`));
       }
-      const output = await this.dispatch(action, user, version, this.codec.decodeInput(parsed.node, action.input as JsonSchema));
+      const output = await this.dispatch(action, user, entry, version, this.codec.decodeInput(parsed.node, action.input as JsonSchema), aborted.signal);
       this.send(req, res, 200, this.codec.response(action.operation, action.result, output, action.output as JsonSchema));
     } catch (e) {
       if (!(e instanceof SimFault)) throw e;
       outcome = e.fault;
+      if (e.fault === 'OperationsLimitExceededFault') entry.counters.quotaFaults++;
       if (declared && !declared.includes(e.fault)) {
         // JAX-WS sends an exception the operation does not declare as a bare fault, without detail.
         this.send(req, res, 500, this.codec.serverFault(e.message));
       } else this.send(req, res, 500, this.codec.fault(e.fault, { ...e.fields, message: e.fields.message ?? e.message }));
     } finally {
-      this.inFlight.set(user, (this.inFlight.get(user) ?? 1) - 1);
-      this.requests.push({ user, operation, version, startedAt, endedAt: this.clock.now(), outcome });
+      res.removeListener('close', onClose);
+      release();
+      this.record({ user, operation, version, startedAt, endedAt: this.clock.now(), outcome });
     }
   }
 
-  private async dispatch(action: SoapAction, user: string, version: string, input: Record<string, unknown>): Promise<unknown> {
+  private async dispatch(action: SoapAction, user: string, entry: UserEntry, version: string, input: Record<string, unknown>, signal: AbortSignal): Promise<unknown> {
     // The order Five9 checks in: service, account, session; then arguments, limits, the method.
     if (this.serviceUnavailable) throw new SimFault('ServiceUnavailableFault', { message: 'Web Services are not available.' });
-    const account = this.accounts.get(user);
-    if (account === 'disabled') throw new SimFault('InvalidAccountFault', { message: `Invalid account: user ${user} is disabled.` });
-    if (account === 'no-api-access') throw new SimFault('AccessDisallowedFault', { message: `User ${user} does not have access to the Five9 Web Services.` });
+    if (entry.account === 'disabled') throw new SimFault('InvalidAccountFault', { message: `Invalid account: user ${user} is disabled.` });
+    if (entry.account === 'no-api-access') throw new SimFault('AccessDisallowedFault', { message: `User ${user} does not have access to the Five9 Web Services.` });
+    const tenant = entry.tenant;
     const starting = action.id === this.manifest.raw.session.startAction;
-    if (this.closedElsewhere.has(user)) {
-      this.closedElsewhere.delete(user);
+    if (entry.closedElsewhere) {
+      entry.closedElsewhere = false;
       if (!starting) throw new SimFault('SessionClosedFault', { message: 'The session was closed: another session started with the same credentials.' });
     }
-    this.expire(user);
-    const session = this.sessions.get(user);
+    this.expire(user, entry);
+    const session = tenant.sessions.get(user);
     if (action.requiresSession && !session) {
       throw new SimFault('SessionNotInitializedFault', { message: 'Session was not initialized. Call setSessionParameters first.' });
     }
@@ -267,32 +374,40 @@ export class Five9Simulator {
       const missing = issues.find((i) => i.rule === 'required');
       throw new SimFault(missing ? 'MissedArgumentFault' : 'IncorrectArgumentFault', { message: issues.map((i) => i.message).join('; ') });
     }
-    if (action.quotaClass) this.quotas.take(action.quotaClass);
+    if (action.quotaClass) tenant.quotas.take(action.quotaClass);
     // Any request of the user keeps the session alive.
     if (session) session.lastActivity = this.clock.now();
     const handler = HANDLERS[action.operation];
     if (!handler) throw new SimFault('ServerFault', { message: `${action.operation} is not simulated` });
+    if (starting && !session) {
+      // An API session takes a supervisor seat (a real getUserLimits shows it).
+      const seats = tenant.seats();
+      if (seats.supervisorsLoggedin >= seats.supervisorLimit) {
+        throw new SimFault('UserLimitReachedFault', { message: 'Maximum number of users reached for the domain.' });
+      }
+    }
+    let centre: Domain | undefined;
     const ctx: SimulatorContext = {
       user,
       now: this.clock.now(),
       version,
       session,
-      sessions: this.sessions,
-      quotas: this.quotas,
+      sessions: tenant.sessions,
+      tenant,
       idleTimeOut: this.manifest.raw.session.idleTimeOut,
-      domain: this.domain,
-      supervisorSeats: this.supervisorSeats,
+      // The contact centre moves on with the clock: every batch due is computed before a method reads it.
+      get domain() {
+        if (!centre) {
+          centre = tenant.contactCentre;
+          centre.statistics.advance();
+        }
+        return centre;
+      },
+      signal,
     };
-    if (starting && !session) {
-      // An API session takes a supervisor seat (a real getUserLimits shows it).
-      const limits = HANDLERS.getUserLimits(ctx, {}) as { supervisorLimit: number; supervisorsLoggedin: number };
-      if (limits.supervisorsLoggedin >= limits.supervisorLimit) {
-        throw new SimFault('UserLimitReachedFault', { message: 'Maximum number of users reached for the domain.' });
-      }
-    }
-    // The contact centre moves on with the clock: every batch due is computed before the method runs.
-    this.domain.statistics.advance();
-    return handler(ctx, input);
+    const output = await handler(ctx, input);
+    if (starting && !session && tenant.sessions.has(user)) entry.counters.sessionsStarted++;
+    return output;
   }
 
   private authenticate(header: string | undefined): string | undefined {
@@ -302,7 +417,7 @@ export class Five9Simulator {
     const i = decoded.indexOf(':');
     if (i < 0) return undefined;
     const user = decoded.slice(0, i);
-    return this.users.get(user) === decoded.slice(i + 1) ? user : undefined;
+    return this.users.get(user)?.password === decoded.slice(i + 1) ? user : undefined;
   }
 
   private clientFault(message: string): string {
@@ -310,11 +425,27 @@ export class Five9Simulator {
   }
 
   private send(req: IncomingMessage, res: ServerResponse, status: number, xml: string): void {
+    // The client went away (an abandoned long poll): nobody to answer.
+    if (res.destroyed) return;
     const gzip = this.options.gzip !== false && /\bgzip\b/.test(String(req.headers['accept-encoding'] ?? '')) && xml.length > 1024;
     const body = gzip ? gzipSync(xml) : Buffer.from(xml);
     res.writeHead(status, { 'content-type': 'text/xml;charset=utf-8', 'content-length': body.length, ...(gzip ? { 'content-encoding': 'gzip' } : {}) });
     res.end(body);
   }
+}
+
+/** Real ms of delay that ends early when the client goes away. */
+function abortableDelay(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal.aborted) return resolve();
+    const t = setTimeout(done, ms);
+    function done() {
+      clearTimeout(t);
+      signal.removeEventListener('abort', done);
+      resolve();
+    }
+    signal.addEventListener('abort', done, { once: true });
+  });
 }
 
 async function readBody(req: IncomingMessage): Promise<string> {

@@ -1,5 +1,5 @@
 import { type Clock, systemClock } from '../clock';
-import { type Campaign, DISPOSITIONS, DOMAIN_SUFFIX, type Domain, type DomainUser, mulberry32 } from './domain';
+import { type Campaign, DISPOSITIONS, DOMAIN_SUFFIX, type Domain, type DomainUser, mulberry32, realMs } from './domain';
 import { SimFault } from './state';
 import {
   AGENT_DISPOSITIONS,
@@ -211,7 +211,7 @@ export class StatisticsEngine {
   /** The time of the next scheduled batch (simulated ms). */
   nextBatchAt: number;
 
-  constructor(domain: Domain, clock: Clock, seed: number, options: StatisticsOptions = {}, longPollMaxMs?: number) {
+  constructor(domain: Domain, clock: Clock, seed: number, options: StatisticsOptions = {}, longPollMaxMs?: number, origin = clock.now()) {
     this.domain = domain;
     this.clock = clock;
     this.longPollMaxMs = longPollMaxMs;
@@ -228,7 +228,7 @@ export class StatisticsEngine {
     if (!(this.options.activity > 0)) throw new Error(`statistics.activity must be above 0, got ${this.options.activity}`);
     this.rand = mulberry32((Math.imul(seed, 2654435761) ^ 0x5a17c0de) >>> 0);
     this.schedule = mulberry32((seed ^ 0x1f2e3d4c) >>> 0);
-    const t0 = clock.now();
+    const t0 = origin;
     this.simT = t0;
     this.nextBatchAt = t0 + this.gap();
     this.nextStaffingAt = t0 + this.dur(3 * MIN, 10 * MIN);
@@ -270,7 +270,7 @@ export class StatisticsEngine {
    * woken by new batches, by the clock's own sleep (a VirtualClock wakes it when advanced) and by
    * dispose(); `longPollMaxMs` caps the real wait.
    */
-  async update(session: object, type: string, previous: number, timeoutMs: number, withAdded = true): Promise<Record<string, unknown> | null> {
+  async update(session: object, type: string, previous: number, timeoutMs: number, withAdded = true, signal?: AbortSignal): Promise<Record<string, unknown> | null> {
     const table = this.table$(type);
     const sub = this.subscriptions.get(session)?.get(type as StatisticType);
     if (!sub) throw new SimFault('StatisticsNotRequestedFault', { message: `getStatistics was not requested for ${type} in this session. Call getStatistics first.` });
@@ -295,8 +295,8 @@ export class StatisticsEngine {
         }
         const now = this.clock.now();
         const realLeft = this.longPollMaxMs === undefined ? undefined : this.longPollMaxMs - (Date.now() - realStart);
-        if (this.disposed || now >= deadline || (realLeft !== undefined && realLeft <= 0)) return null;
-        await this.wait(Math.min(this.nextBatchAt, deadline) - now, realLeft);
+        if (this.disposed || signal?.aborted || now >= deadline || (realLeft !== undefined && realLeft <= 0)) return null;
+        await this.wait(Math.min(this.nextBatchAt, deadline) - now, realLeft, signal);
       }
     } finally {
       this.pending--;
@@ -639,8 +639,8 @@ export class StatisticsEngine {
     for (const l of [...this.listeners]) l();
   }
 
-  /** Resolves when a batch is published, `simMs` of the clock pass, `realMs` real ms pass, or the engine stops. */
-  private wait(simMs: number, realMs: number | undefined): Promise<void> {
+  /** Resolves when a batch is published, `simMs` of the clock pass, `realCap` real ms pass, the client goes away, or the engine stops. */
+  private wait(simMs: number, realCap: number | undefined, signal?: AbortSignal): Promise<void> {
     return new Promise((resolve) => {
       const timers: NodeJS.Timeout[] = [];
       let done = false;
@@ -649,6 +649,7 @@ export class StatisticsEngine {
         done = true;
         for (const t of timers) clearTimeout(t);
         this.listeners.delete(finish);
+        signal?.removeEventListener('abort', finish);
         resolve();
       };
       this.listeners.add(finish);
@@ -657,12 +658,13 @@ export class StatisticsEngine {
         t.unref?.();
         timers.push(t);
       };
-      // The wall clock: a real timer we can cancel. Any other clock: its own sleep (a VirtualClock
-      // resolves it when advanced; a fast-forward one moves time itself).
-      if (this.clock === systemClock) timer(simMs);
+      // The wall clock or a scaled one: a real timer we can cancel. Any other clock: its own sleep (a
+      // VirtualClock resolves it when advanced; a fast-forward one moves time itself).
+      if (this.clock === systemClock || 'real' in this.clock) timer(realMs(this.clock, simMs));
       else this.clock.sleep(Math.max(1, simMs)).then(finish, finish);
-      if (realMs !== undefined) timer(realMs);
-      if (this.disposed) finish();
+      if (realCap !== undefined) timer(realCap);
+      signal?.addEventListener('abort', finish, { once: true });
+      if (this.disposed || signal?.aborted) finish();
     });
   }
 
