@@ -84,6 +84,7 @@ interface SimulatorFlags {
   domains?: string;
   timeScale?: string;
   report?: string;
+  latency?: string;
 }
 
 export function registerSimulator(program: Command, ctx: SimulatorCliContext): void {
@@ -96,6 +97,7 @@ export function registerSimulator(program: Command, ctx: SimulatorCliContext): v
     .option('--quota <class=m/h/d>', 'limit per domain per minute/hour/day, e.g. QueryStatistics=2/15/240 (repeatable)', repeat, [] as string[])
     .option('--consumer <key:secret[:scopes]>', 'a REST consumer key and secret, with its scopes comma-separated (default all) (repeatable)', repeat, [] as string[])
     .option('--time-scale <k>', 'test aid: run the clock K times faster (idle time-outs, limits, statistics); give the same K to cycle and fleet commands')
+    .option('--latency <ms>', 'test aid: hold every SOAP request this many real milliseconds (makes requests in flight observable)')
     .option('--report <file>', 'on SIGINT/SIGTERM write per-user counts (requests, sessions started, expiries, concurrent denials, quota faults, by operation) as JSON, mode 0600')
     .action(async (o: SimulatorFlags) => {
       const manifest = loadManifest();
@@ -112,7 +114,9 @@ export function registerSimulator(program: Command, ctx: SimulatorCliContext): v
       const port = Number(o.port);
       if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Five9Error('FIVE9_CONFIG', `--port must be 0..65535, got "${o.port}"`);
       const clock = o.timeScale === undefined ? undefined : parseTimeScale(o.timeScale);
-      const sim = new Five9Simulator({ users, quotas, consumers, clock, domains: domains ? numberedDomains(domains.count, domains.password) : undefined });
+      const latencyMs = o.latency === undefined ? undefined : Number(o.latency);
+      if (latencyMs !== undefined && !(Number.isInteger(latencyMs) && latencyMs >= 0 && latencyMs <= 600_000)) throw new Five9Error('FIVE9_CONFIG', `--latency must be 0..600000 ms, got "${o.latency}"`);
+      const sim = new Five9Simulator({ users, quotas, consumers, clock, latencyMs, domains: domains ? numberedDomains(domains.count, domains.password) : undefined });
       const { url } = await sim.start(port);
       ctx.out(`listening on ${url}`);
       if (users.length) ctx.out(`  users: ${users.map((u) => u.username).join(', ')}${domains ? ' (one domain)' : ''}`);

@@ -33,6 +33,7 @@ export class FleetMetrics {
   });
   readonly runSeconds = new Histogram({ name: 'five9_fleet_run_duration_seconds', help: 'Real seconds a run took.', buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60], registers: [this.registry] });
   readonly active = new Gauge({ name: 'five9_fleet_runs_in_progress', help: 'Runs in progress in this process.', registers: [this.registry] });
+  readonly duplicates = new Counter({ name: 'five9_fleet_duplicate_deliveries_total', help: 'Slots BullMQ delivered again after another worker had run them (not run twice).', registers: [this.registry] });
   readonly accounts = new Gauge({ name: 'five9_fleet_accounts', help: 'Accounts (enabled) this process schedules or serves.', registers: [this.registry] });
 
   constructor(defaults = true) {

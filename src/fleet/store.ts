@@ -52,6 +52,14 @@ export class FleetKeys {
   get counters() {
     return this.k('counters');
   }
+  /** A slot being run: held by one worker, renewed while it runs (see SlotClaims). */
+  claim(scheduleId: string, slot: number): string {
+    return this.k(`claim:${scheduleId}:${slot}`);
+  }
+  /** A slot that was run: kept a while, so that a second delivery of it is recognised. */
+  done(scheduleId: string, slot: number): string {
+    return this.k(`done:${scheduleId}:${slot}`);
+  }
 }
 
 /** An account as it is kept in Redis: every secret replaced by its reference. */
@@ -148,10 +156,15 @@ export class RedisStateStore implements StateStore {
   }
 }
 
-/** Records a finished slot: last run, last error, run count, history and the finished counter, in one round trip. */
-export async function recordSlot(redis: Redis, keys: FleetKeys, r: SlotRecord, historyMax: number): Promise<void> {
+/**
+ * Records a finished slot, in one transaction: last run, last error, run count, history, the
+ * finished counter, and the slot marked done (for `doneTtlMs`), its claim released.
+ */
+export async function recordSlot(redis: Redis, keys: FleetKeys, r: SlotRecord, historyMax: number, doneTtlMs: number): Promise<void> {
   const json = JSON.stringify(r);
   const m = redis.multi();
+  m.set(keys.done(r.scheduleId, r.slot), r.worker ?? '1', 'PX', Math.max(1000, Math.round(doneTtlMs)));
+  m.del(keys.claim(r.scheduleId, r.slot));
   m.hset(keys.status, r.scheduleId, json);
   m.hincrby(keys.runs, r.scheduleId, 1);
   if (r.error) m.hset(keys.errors, r.scheduleId, json);

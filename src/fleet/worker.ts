@@ -3,6 +3,7 @@ import type { Redis } from 'ioredis';
 import { hostname } from 'node:os';
 import { type Clock, clockForScale } from '../clock';
 import { Five9Error } from '../errors';
+import { SlotClaims } from './claims';
 import { AccountClients, type AccountClientsOptions } from './clients';
 import { type FleetAccount, type FleetConfig, type FleetCycle, loadFleetConfig } from './config';
 import type { FleetMetrics } from './metrics';
@@ -48,9 +49,11 @@ export class FleetWorker {
   private clock?: Clock;
   private scale = 1;
   private readonly ac = new AbortController();
+  private readonly claims: SlotClaims;
 
   constructor(private readonly options: FleetWorkerOptions) {
     this.redis = connectRedis(options.redisUrl, 'five9-fleet-worker');
+    this.claims = new SlotClaims(this.redis, options.keys);
     this.redis.on('error', (e: Error) => options.onWarning?.(`redis: ${e.message}`));
     if (options.accountsFile) this.fileConfig = loadFleetConfig(options.accountsFile);
   }
@@ -60,6 +63,8 @@ export class FleetWorker {
     this.worker = new Worker(this.options.keys.fleet, (job) => this.process(job), {
       connection: this.redis,
       prefix: this.options.keys.prefix,
+      // Jobs carry who runs them (BullMQ's processedBy): an operator can tell which worker holds a slot.
+      name: this.id,
       concurrency: this.options.concurrency ?? 16,
       lockDuration: stalled,
       stalledInterval: stalled,
@@ -124,6 +129,20 @@ export class FleetWorker {
     const scheduleId = String((job.data as { scheduleId?: string }).scheduleId ?? '');
     // A scheduler's job id names its slot: repeat:{scheduleId}:{slot in epoch ms}.
     const slot = Number(String(job.id).slice(String(job.id).lastIndexOf(':') + 1));
+    const claim = await this.claims.claim(scheduleId, slot, this.ac.signal);
+    // Delivered again after another worker ran it (a false stall): nothing to do.
+    if (claim.kind === 'done') {
+      this.options.metrics?.duplicates.inc();
+      return { outcome: 'duplicate' };
+    }
+    try {
+      return await this.runClaimed(scheduleId, slot);
+    } finally {
+      await claim.release();
+    }
+  }
+
+  private async runClaimed(scheduleId: string, slot: number): Promise<{ outcome: string }> {
     const lateMs = Number.isFinite(slot) ? Date.now() - slot : 0;
     const keys = this.options.keys;
     const meta = await this.redis.hget(keys.meta, 'version');
@@ -142,7 +161,8 @@ export class FleetWorker {
         lateMs,
         worker: this.id,
       });
-      await recordSlot(this.redis, keys, rec, this.options.historyMax ?? 100_000);
+      // Done markers outlive any redelivery: BullMQ hands a stalled job over within a few lock periods.
+      await recordSlot(this.redis, keys, rec, this.options.historyMax ?? 100_000, Math.max(10 * 60_000, 2 * (cycle.everyMs / this.scale)));
       metrics?.record(rec);
       this.options.onRecord?.(rec);
       return { outcome: rec.outcome };
