@@ -1,4 +1,5 @@
 import pLimit from 'p-limit';
+import { setMaxListeners } from 'node:events';
 import { hostname } from 'node:os';
 import type { Clock } from '../clock';
 import { AccountClients, type AccountClientsOptions } from './clients';
@@ -45,6 +46,8 @@ export class EmbeddedFleet {
     readonly config: FleetConfig,
     private readonly options: EmbeddedFleetOptions,
   ) {
+    // One stop signal for every schedule's wait: thousands of listeners are expected, not a leak.
+    setMaxListeners(0, this.ac.signal);
     this.scale = options.scale ?? 1;
     this.limit = pLimit(options.concurrency ?? 32);
     this.clients = new AccountClients({ clock: options.clock, accountsPath: config.path, env: options.env, clientOptions: options.clientOptions, max: Math.max(2000, config.accounts.length) });

@@ -1,5 +1,6 @@
 import { type Job, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
+import { setMaxListeners } from 'node:events';
 import { hostname } from 'node:os';
 import { type Clock, clockForScale } from '../clock';
 import { Five9Error } from '../errors';
@@ -54,6 +55,8 @@ export class FleetWorker {
   constructor(private readonly options: FleetWorkerOptions) {
     this.redis = connectRedis(options.redisUrl, 'five9-fleet-worker');
     this.claims = new SlotClaims(this.redis, options.keys);
+    // One stop signal shared by every slot in progress (up to --concurrency listeners).
+    setMaxListeners(0, this.ac.signal);
     this.redis.on('error', (e: Error) => options.onWarning?.(`redis: ${e.message}`));
     if (options.accountsFile) this.fileConfig = loadFleetConfig(options.accountsFile);
   }
