@@ -5,13 +5,32 @@
  */
 export interface Clock {
   now(): number;
-  /** Resolves after `ms` of this clock's time. */
-  sleep(ms: number): Promise<void>;
+  /**
+   * Resolves after `ms` of this clock's time, or as soon as `signal` aborts (early: the caller
+   * checks the signal). An aborted sleep leaves no timer behind, so Ctrl-C during a ten-minute
+   * Retry-After wait ends the process at once instead of when the timer would have fired.
+   */
+  sleep(ms: number, signal?: AbortSignal): Promise<void>;
+}
+
+/** A wall-time sleep of `ms` real milliseconds whose timer is cleared when `signal` aborts. */
+export function timerSleep(ms: number, signal?: AbortSignal): Promise<void> {
+  if (!signal) return new Promise((resolve) => setTimeout(resolve, ms));
+  if (signal.aborted) return Promise.resolve();
+  return new Promise((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    signal.addEventListener('abort', done, { once: true });
+  });
 }
 
 export const systemClock: Clock = {
   now: () => Date.now(),
-  sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+  sleep: (ms, signal) => timerSleep(ms, signal),
 };
 
 interface Sleeper {
@@ -37,18 +56,28 @@ export class VirtualClock implements Clock {
     return this.time;
   }
 
-  async sleep(ms: number): Promise<void> {
+  async sleep(ms: number, signal?: AbortSignal): Promise<void> {
+    if (signal?.aborted) return;
     const scale = this.realMsPerSimMinute;
     if (scale !== undefined) {
       // Fast-forward: one sleeper at a time (the cycle runner) drives time.
       const until = this.time + ms;
-      await new Promise((r) => setTimeout(r, Math.round((ms / 60_000) * scale)));
-      if (until > this.time) this.advance(until - this.time);
+      await timerSleep(Math.round((ms / 60_000) * scale), signal);
+      if (!signal?.aborted && until > this.time) this.advance(until - this.time);
       return;
     }
     await new Promise<void>((resolve) => {
-      this.sleepers.push({ at: this.time + ms, resolve });
+      const sleeper: Sleeper = { at: this.time + ms, resolve };
+      this.sleepers.push(sleeper);
       this.sleepers.sort((a, b) => a.at - b.at);
+      signal?.addEventListener(
+        'abort',
+        () => {
+          this.sleepers = this.sleepers.filter((x) => x !== sleeper);
+          resolve();
+        },
+        { once: true },
+      );
     });
   }
 
@@ -106,9 +135,9 @@ export class ScaledClock implements Clock {
     return ms / this.scale;
   }
 
-  sleep(ms: number): Promise<void> {
+  sleep(ms: number, signal?: AbortSignal): Promise<void> {
     // A referenced timer: a scheduled cycle must hold its process open while it waits.
-    return new Promise((resolve) => setTimeout(resolve, Math.max(0, ms / this.scale)));
+    return timerSleep(Math.max(0, ms / this.scale), signal);
   }
 }
 

@@ -3,3 +3,4 @@ export { lintTemplate } from './lint';
 export { readTemplate, resolveTemplatePath, bundledTemplates, templatesDir, type CycleTemplate } from './template';
 export { fieldValues, resolveInput } from './mapping';
 export { renderTemplateDiagram, scheduleText, type DiagramOptions } from './diagram';
+export { ConnectorExecutor, type ConnectorExecutorOptions, type ClientSource } from './executor';

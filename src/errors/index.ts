@@ -25,6 +25,7 @@ export const ERROR_TABLE = {
   FIVE9_INTERRUPTED: { exitCode: 130, doc: 'An upload was stopped (abort signal, Ctrl-C) after its last acknowledged chunk; running it again with the same checkpoint resumes it.' },
   FIVE9_MANIFEST_INVALID: { exitCode: 6, doc: 'The connector manifest breaks its meta-schema or a functional check (`five9 lint`).' },
   FIVE9_TEMPLATE_INVALID: { exitCode: 6, doc: 'A cycle template breaks its meta-schema or a lint rule (`five9 lint TEMPLATE`).' },
+  FIVE9_INTERNAL: { exitCode: 70, doc: 'A bug in the connector itself (an unexpected exception, not anything the user or Five9 did); the message says how to report it.' },
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_TABLE;
@@ -120,6 +121,19 @@ export class Five9RowsError extends Five9Error {
     this.name = 'Five9RowsError';
     this.rows = rows;
   }
+}
+
+/** Where a bug is reported; FIVE9_INTERNAL messages name it. */
+export const BUG_REPORT = 'please report it as a bug to the connector\'s maintainers (the issue tracker of the five9-statistics-connector package), with the command you ran, the output of `five9 --version`, and this message; run it again with FIVE9_DEBUG=1 to add the stack trace';
+
+/**
+ * An exception that is no Five9Error reached the top: a programming error, not a transport
+ * failure. The original is kept as the cause; its message (redacted by the caller) is quoted.
+ */
+export function internalError(e: unknown): Five9Error {
+  if (e instanceof Five9Error) return e;
+  const what = e instanceof Error ? `${e.name}: ${e.message}` : `a thrown ${typeof e}: ${String(e)}`;
+  return new Five9Error('FIVE9_INTERNAL', `an unexpected error inside the connector (${what}); ${BUG_REPORT}`, { cause: e });
 }
 
 export function describeWindow(seconds: number): string {

@@ -50,11 +50,19 @@ export interface RestRunOptions {
   /** Extra request headers (an Idempotency-Key, say); never Authorization. */
   headers?: Record<string, string>;
   onEvent?: (e: RestEvent) => void;
+  /**
+   * Called, and awaited, just before each attempt's bytes leave (after pacing and any wait): from
+   * here on the server may act on the request even if no answer comes back. The uploader records
+   * the chunk as in flight here.
+   */
+  beforeSend?: () => void | Promise<void>;
 }
 
 export interface RestResult extends ActionResult {
   /** The HTTP status of the answer. */
   status: number;
+  /** The answer's headers, names in lower case (Idempotent-Replayed, say). */
+  headers: Record<string, string>;
   /** HTTP requests this run made (401 repeats and 429 retries included, token requests not). */
   requests: number;
 }
@@ -197,6 +205,7 @@ export class RestClient {
       if (action.quotaClass) await this.pace(action, signal, options);
       attempt++;
       this.requests++;
+      await options.beforeSend?.();
       const answer = await this.http.request({
         method: req.method,
         path: req.path,
@@ -252,7 +261,7 @@ export class RestClient {
       if (issues.length) {
         throw new Five9InputError('FIVE9_INVALID_OUTPUT', `the answer to "${action.displayName}" does not match its schema: ${issues.slice(0, 10).map((i) => i.message).join('; ')}`, issues);
       }
-      return { action: action.displayName, exit: 'success', output, status: answer.status, requests: attempt };
+      return { action: action.displayName, exit: 'success', output, status: answer.status, headers: answer.headers, requests: attempt };
     }
   }
 
@@ -280,17 +289,11 @@ export class RestClient {
     }
   }
 
-  private sleep(ms: number, signal?: AbortSignal): Promise<void> {
-    if (!signal) return this.clock.sleep(ms);
-    if (signal.aborted) return Promise.reject(interrupted());
-    return new Promise<void>((resolve, reject) => {
-      const onAbort = () => reject(interrupted());
-      signal.addEventListener('abort', onAbort, { once: true });
-      this.clock.sleep(ms).then(() => {
-        signal.removeEventListener('abort', onAbort);
-        resolve();
-      });
-    });
+  /** Waits on the clock; an abort ends the wait at once, its timer cleared (Ctrl-C exits now, not after Retry-After). */
+  private async sleep(ms: number, signal?: AbortSignal): Promise<void> {
+    if (signal?.aborted) throw interrupted();
+    await this.clock.sleep(ms, signal);
+    if (signal?.aborted) throw interrupted();
   }
 
   /** Errors leave with the secret and tokens removed from their text. */
@@ -310,5 +313,5 @@ export class RestClient {
 }
 
 function interrupted(): Five9Error {
-  return new Five9Error('FIVE9_INTERRUPTED', 'stopped before the request was sent');
+  return new Five9Error('FIVE9_INTERRUPTED', 'stopped before the request was sent', { details: { sent: false } });
 }
