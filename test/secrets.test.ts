@@ -219,11 +219,13 @@ describe('run events mask secrets the executor learnt', () => {
     const template: CycleTemplate = {
       id: 'station',
       name: 'Station',
+      description: 'Logs in to a station.',
       connector: manifest.raw.name,
+      onStepError: 'stop-run',
       schedule: { everyMinutes: 15 },
       start: 'login',
       steps: [{ id: 'login', action: 'Login Station', input: { stationName: 's1', forceLogoutSession: true }, exits: { success: null } }],
-    } as CycleTemplate;
+    };
     const events: RunEvent[] = [];
     try {
       await runOnce(template, { executor, clock: { now: () => 0, sleep: async () => undefined }, onEvent: (e) => events.push(e) });
