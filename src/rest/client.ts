@@ -56,6 +56,8 @@ export interface RestRunOptions {
    * the chunk as in flight here.
    */
   beforeSend?: () => void | Promise<void>;
+  /** Called, and awaited, when an attempt's answer has been read, with its HTTP status (a 429 or 401 is followed by another attempt). */
+  afterAnswer?: (status: number) => void | Promise<void>;
 }
 
 export interface RestResult extends ActionResult {
@@ -214,6 +216,7 @@ export class RestClient {
         signal: options.letRequestFinish ? undefined : signal,
       });
       this.emit({ type: 'request', action: action.id, method: req.method, path: req.path, status: answer.status, at: this.clock.now(), attempt }, options);
+      await options.afterAnswer?.(answer.status);
       const e = answer.status >= 400 ? errorBody(answer.body) : {};
       const said = `${e.code ? ` ${e.code}` : ''}${e.message ? `: ${e.message}` : ''}`;
       if (answer.status === 401) {

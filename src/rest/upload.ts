@@ -272,10 +272,18 @@ async function deliver(d: Delivery): Promise<UploadReport> {
         headers: { 'idempotency-key': `${key.slice(0, 32)}-${i}` },
         beforeSend: async () => {
           // Recorded before the bytes leave, so a run killed now knows this chunk's fate is open.
-          if (inFlight.has(i) && cp?.entry.inFlight?.includes(i)) return;
+          if (inFlight.has(i)) return;
           inFlight.add(i);
           syncInFlight();
           await cp?.save();
+        },
+        afterAnswer: async (status) => {
+          // A refusal (429 before a Retry-After wait, 401 before a new token) stored nothing: not in
+          // flight while the client waits, unless an earlier run left it so.
+          if (status >= 400 && status < 500 && !resent && inFlight.delete(i)) {
+            syncInFlight();
+            await cp?.save();
+          }
         },
       });
     } catch (e) {
