@@ -84,7 +84,7 @@ describe('five9 contacts upload against the embedded simulator (the default)', (
     expect(r.err.split('\n').filter((l) => l.startsWith('row '))).toEqual([
       'row 2: guardTimeStart must be a local date-time to the minute, YYYY-MM-DDTHH:mm (no seconds, no offset, a real date) (format)',
       'row 3: number1 must be a phone number of 7 to 15 digits, optionally after a leading + (no spaces, dashes or brackets) (format)',
-      'row 5: has 2 cell(s); the header has 6 (csv)',
+      'row 5: line 6 has 2 cell(s); the header has 6 (csv)',
     ]);
     expect(r.err).toContain('five9: FIVE9_INVALID_ROWS: 3 of 5 row(s) are invalid; nothing was sent (fix them, or skip them with --skip-invalid)');
     expect(r.out).toBe('');
@@ -231,7 +231,7 @@ describe('five9 contacts upload against a simulator with credentials from the en
 describe('contact files', () => {
   it('CSV: quoted commas, quotes and line breaks, CRLF, a byte-order mark; values never trimmed', async () => {
     const records: string[][] = [];
-    for await (const r of parseCsv(['\uFEFFa,b,c\r\n1,"x, ""y""', '\nz", 3 \r\n\r\n4,,"'])) records.push(r);
+    for await (const r of parseCsv(['\uFEFFa,b,c\r\n1,"x, ""y""', '\nz", 3 \r\n\r\n4,,""'])) records.push(r);
     expect(records).toEqual([['a', 'b', 'c'], ['1', 'x, "y"\nz', ' 3 '], [''], ['4', '', '']]);
   });
 

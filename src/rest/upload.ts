@@ -6,11 +6,13 @@ import type { JsonSchema } from '../schemas';
 import { Checkpoint, type CheckpointEntry, type RowRange } from './checkpoint';
 import type { RestClient, RestEvent } from './client';
 
-/** A row a file reader could not turn into a contact (bad JSON, wrong number of CSV cells): reported with the invalid rows. */
+/** A row a file reader could not turn into a contact (bad JSON, wrong number of CSV cells, bytes that are not UTF-8): reported with the invalid rows. */
 export class UnreadableRow {
   constructor(
     readonly rule: string,
     readonly message: string,
+    /** The field (a JSON pointer such as /firstName), or / for the whole row. */
+    readonly field = '/',
   ) {}
 }
 
@@ -139,11 +141,17 @@ export async function uploadContacts(options: UploadOptions): Promise<UploadRepo
   for await (const item of options.contacts as AsyncIterable<unknown>) {
     row++;
     if (item instanceof UnreadableRow) {
-      invalid.push({ row, field: '/', rule: item.rule, message: item.message });
+      invalid.push({ row, field: item.field, rule: item.rule, message: item.message });
       continue;
     }
     if (!item || typeof item !== 'object' || Array.isArray(item)) {
       invalid.push({ row, field: '/', rule: 'type', message: 'must be an object of contact fields' });
+      continue;
+    }
+    // A NUL character is never part of a contact: it is refused, not sent (from any file format).
+    const nul = Object.entries(item).filter(([, v]) => typeof v === 'string' && v.includes('\u0000'));
+    if (nul.length) {
+      for (const [k] of nul) invalid.push({ row, field: `/${k}`, rule: 'nul', message: `/${k} holds a NUL character (\\0)` });
       continue;
     }
     const issues = registry.check(itemSchema, item, 'input');
