@@ -158,7 +158,7 @@ describe('a 100 MB file with a quote left open', () => {
     const block = '5551230009,Someone,Else\n'.repeat(4096);
     let size = 0;
     while (size < 100 * 1024 * 1024) {
-      if (!w.write(block)) await new Promise((r) => w.once('drain', r));
+      if (!w.write(block)) await new Promise<void>((r) => w.once('drain', () => r()));
       size += block.length;
     }
     await new Promise<void>((r) => w.end(r));
