@@ -1,3 +1,4 @@
+import { readXsdInteger } from '../schemas/xsd';
 import { BAIL, type Tag, scanTag, skipSpace } from '../soap/scan';
 import { decodeEntities } from '../soap/xml';
 
@@ -222,10 +223,9 @@ function scan(xml: string, operation: string): unknown {
         break;
       case 'timestamp': {
         if (timestamp !== undefined) throw BAIL;
-        const s = leaf(c).trim();
-        const n = Number(s);
-        // The generic decoder refuses an empty or non-numeric time stamp: let it say so.
-        if (s === '' || !Number.isFinite(n)) throw BAIL;
+        // The exact-values rule (an xsd:long in lexical form, carried exactly); the generic decoder names what is wrong.
+        const n = readXsdInteger(leaf(c), 'long');
+        if (n === undefined) throw BAIL;
         timestamp = n;
         break;
       }

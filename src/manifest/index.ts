@@ -304,7 +304,19 @@ export function lintManifest(raw: unknown, registry: SchemaRegistry = schemaRegi
       if (typeof node.$ref === 'string' && !registry.has(node.$ref)) problems.push(`${where}: schema reference "${node.$ref}" does not resolve`);
     });
   };
-  for (const [name, schema] of registry.schemas) refs(schema, `schemas ${name}`);
+  // Exact values: every integer says which XSD integer it is, so its range is known (src/schemas/xsd.ts).
+  const integers = (schema: unknown, where: string) => {
+    walk(schema, (node) => {
+      const t = node.type;
+      if ((t === 'integer' || (Array.isArray(t) && t.includes('integer'))) && node['x-xsd'] !== 'int' && node['x-xsd'] !== 'long') {
+        problems.push(`${where}: an integer needs "x-xsd": "int" or "long" (its exact range)`);
+      }
+    });
+  };
+  for (const [name, schema] of registry.schemas) {
+    refs(schema, `schemas ${name}`);
+    integers(schema, `schemas ${name}`);
+  }
   const categories = new Set(m.categories.map((c) => c.id));
   const declaredHooks = m.hooks ?? {};
   for (const name of Object.keys(declaredHooks)) if (!(name in hooks)) problems.push(`hook "${name}" is named by the manifest but src/hooks has none`);
@@ -328,6 +340,8 @@ export function lintManifest(raw: unknown, registry: SchemaRegistry = schemaRegi
     if (a.versions && !isKnownVersion(m, a.versions.since)) problems.push(`${at}: versions.since "${a.versions.since}" is not a known version`);
     refs(a.input, `${at} input`);
     refs(a.output, `${at} output`);
+    integers(a.input, `${at} input`);
+    integers(a.output, `${at} output`);
     for (const f of a.faults ?? []) if (!registry.has(`${f}.json`)) problems.push(`${at}: fault ${f} has no schema in schemas/faults`);
     for (const [name, hook] of Object.entries(a.hooks ?? {})) {
       if (!(hook in declaredHooks)) problems.push(`${at}: hooks.${name} names "${hook}", which the manifest's hooks block does not declare`);
