@@ -1,7 +1,7 @@
 import { Command, CommanderError, Option } from 'commander';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { bundledTemplates, lintTemplate, readTemplate, renderTemplateDiagram, resolveTemplatePath, runOnce, runSchedule, type RunEvent } from '../cycles';
+import { bundledTemplates, lintTemplate, readTemplate, readTemplateJson, renderTemplateDiagram, runOnce, runSchedule, type RunEvent } from '../cycles';
 import { Five9Error, internalError } from '../errors';
 import { isRestAction, lintManifest, loadManifest, manifestPath } from '../manifest';
 import { schemaRegistry } from '../schemas';
@@ -224,8 +224,7 @@ export async function main(argv: string[], io: CliIO = defaultIO): Promise<numbe
       if (!failed) {
         const m = loadManifest();
         for (const t of templates.length ? templates : bundledTemplates()) {
-          const path = resolveTemplatePath(t);
-          const tp = lintTemplate(JSON.parse(readFileSync(path, 'utf8')), m);
+          const tp = lintTemplate(readTemplateJson(t).raw, m);
           out(tp.length ? `${t}: ${tp.length} problem(s)\n- ${tp.join('\n- ')}` : `${t}: ok`);
           failed ||= tp.length > 0;
         }
