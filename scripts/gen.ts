@@ -80,7 +80,66 @@ function lintStampFile(): string {
   return `${BANNER.replace('from schemas/', 'from connector/manifest.json and schemas/')}/** The lint stamp of the bundled manifest when \`npm run gen\` last linted it clean (see lintStamp). */\nexport const LINTED_STAMP = '${lintStamp(text)}';\n`;
 }
 
+/** PascalCase of an id or schema title (viewSettings → ViewSettings, getStatistics → GetStatistics). */
+function pascal(s: string): string {
+  return s.charAt(0).toUpperCase() + s.slice(1);
+}
+
+/** An action's schema with every $ref to schemas/ turned into the type five9-types.ts exports for it. */
+function importRefs(node: any, inProperties = false): any {
+  if (Array.isArray(node)) return node.map((n) => importRefs(n));
+  if (node && typeof node === 'object') {
+    if (typeof node.$ref === 'string' && node.$ref.endsWith('.json')) {
+      return { tsType: `T.${pascal(node.$ref.slice(0, -5))}`, ...(node.description ? { description: node.description } : {}) };
+    }
+    const out: any = {};
+    for (const [k, v] of Object.entries(node)) {
+      if (k === 'examples' && !inProperties) continue;
+      out[k] = importRefs(v, k === 'properties' && !inProperties);
+    }
+    return out;
+  }
+  return node;
+}
+
+/**
+ * src/generated/actions.ts: every action's input, output and exits as types, and maps from every
+ * name an action answers to (id, SOAP operation, display name) to them, so that
+ * `client.run('getStatistics', input)` and `client.run('Get Statistics', input)` type both.
+ */
+async function actionTypes(): Promise<string> {
+  const m = readJson(join(root, 'connector', 'manifest.json'));
+  const definitions: Record<string, any> = {};
+  const lines: string[] = [];
+  const entry = (a: any) => {
+    const name = pascal(a.id);
+    const input = importRefs(a.input);
+    definitions[`${name}Input`] = { ...input, title: `${name}Input`, description: `The input of ${a.displayName} (${a.id}).` };
+    const faultExit = Object.values(a.exits ?? {}).some((r: any) => r.onFaults);
+    const output = importRefs(a.output);
+    // A fault mapped to an exit (List Session Parameters → false) answers no output.
+    definitions[`${name}Output`] = faultExit ? { title: `${name}Output`, description: `The output of ${a.displayName}; null when it leaves by a fault exit.`, anyOf: [output, { type: 'null' }] } : { ...output, title: `${name}Output`, description: `The output of ${a.displayName} (${a.id}).` };
+    const exits = a.exits ? Object.keys(a.exits) : ['success'];
+    return `  ${a.id}: { input: ${name}Input; output: ${name}Output; exit: ${exits.map((e) => `'${e}'`).join(' | ')} };`;
+  };
+  const soap = m.actions.filter((a: any) => a.protocol !== 'rest');
+  const rest = m.actions.filter((a: any) => a.protocol === 'rest');
+  const names = (list: any[]) =>
+    list.flatMap((a: any) => [...new Set([a.id, a.operation, a.displayName].filter(Boolean))].map((n) => `  ${/^\w+$/.test(n) ? n : `'${n}'`}: '${a.id}';`));
+  lines.push('/** The SOAP actions by id: input, output (null on a fault exit) and the exits a run can take. */', 'export interface SoapActions {', ...soap.map(entry), '}', '');
+  lines.push('/** The REST actions by id. */', 'export interface RestActions {', ...rest.map(entry), '}', '');
+  lines.push('/** Every name a SOAP action answers to (id, operation, display name), to its id. */', 'export interface SoapActionNames {', ...names(soap), '}', '');
+  lines.push('/** Every name a REST action answers to (id, display name), to its id. */', 'export interface RestActionNames {', ...names(rest), '}', '');
+  const hooked = m.actions.filter((a: any) => a.hooks && Object.keys(a.hooks).length);
+  lines.push('/** The hooks each action names in the manifest (src/hooks checks their types against the outputs). */', 'export interface ActionHooks {', ...hooked.map((a: any) => `  ${a.id}: { ${Object.entries(a.hooks).map(([k, v]) => `${k}: '${v}'`).join('; ')} };`), '}', '');
+  const bundle = { title: 'ActionTypes', type: 'object', additionalProperties: false, properties: {}, definitions };
+  // Plain arrays (a contacts array of 1 to 1,000 is not a tuple type): the item limits are checked at run time.
+  const ts = await compile(bundle as any, 'ActionTypes', { bannerComment: '', unreachableDefinitions: true, additionalProperties: false, ignoreMinAndMaxItems: true, style: { singleQuote: true } });
+  return `${BANNER.replace('from schemas/', 'from connector/manifest.json')}import type * as T from './five9-types';\n\n${ts.replace(/export interface ActionTypes \{\}\n?/, '')}\n${lines.join('\n')}`;
+}
+
 export const OUTPUTS: Array<{ path: string; make: () => Promise<string> | string }> = [
+  { path: 'src/generated/actions.ts', make: actionTypes },
   { path: 'src/generated/five9-types.ts', make: five9Types },
   { path: 'src/generated/manifest-types.ts', make: () => metaTypes('manifest.schema.json', 'ConnectorManifest') },
   { path: 'src/generated/template-types.ts', make: () => metaTypes('template.schema.json', 'CycleTemplate') },

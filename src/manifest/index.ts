@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { Five9Error, Five9InputError } from '../errors';
 import { LINTED_STAMP } from '../generated/manifest-lint';
 import type { Action, ConnectorManifest } from '../generated/manifest-types';
-import { HOOKS } from '../hooks';
+import { HOOKS_BY_NAME as HOOKS } from '../hooks';
 import { type JsonSchema, type SchemaRegistry, schemaRegistry, toIssues } from '../schemas';
 import { packageRoot } from '../util/paths';
 import { enumValueIn, isKnownVersion, versionHas, versionRank, versionSegment } from './versions';

@@ -2,7 +2,7 @@ import { type Clock, systemClock } from '../clock';
 import { Five9Error, Five9InputError, Five9QuotaError } from '../errors';
 import { DOMAIN_PLACEHOLDER, type Manifest, type RestAction, type RestTarget, loadManifest } from '../manifest';
 import { QuotaTracker, type QuotaWindow } from '../quota';
-import type { ActionResult } from '../runtime';
+import type { ActionResult, InputArg, RestActionName, RestActionOf } from '../runtime';
 import type { JsonSchema } from '../schemas';
 import { Redactor } from '../util/redact';
 import { RestHttp, errorBody, retryAfterMs } from './http';
@@ -60,7 +60,7 @@ export interface RestRunOptions {
   afterAnswer?: (status: number) => void | Promise<void>;
 }
 
-export interface RestResult extends ActionResult {
+export interface RestResult<Output = unknown, Exit extends string = string> extends ActionResult<Output, Exit> {
   /** The HTTP status of the answer. */
   status: number;
   /** The answer's headers, names in lower case (Idempotent-Replayed, say). */
@@ -177,6 +177,8 @@ export class RestClient {
     return { method, path: `${this.basePath}${path}`, body: JSON.stringify(Object.fromEntries(rest)) };
   }
 
+  /** Runs a REST action; with a name the manifest knows, its input and output are typed from the generated action map. */
+  run<N extends RestActionName | (string & {})>(actionName: N, ...args: [...InputArg<RestActionOf<N>>, RestRunOptions?]): Promise<RestResult<RestActionOf<N>['output'], RestActionOf<N>['exit']>>;
   async run(actionName: string, input: Record<string, unknown> = {}, options: RestRunOptions = {}): Promise<RestResult> {
     try {
       return await this.send(this.validate(actionName, input), input, options);

@@ -1,12 +1,15 @@
 import { type Clock, systemClock } from '../clock';
 import { Five9Error, Five9Fault, Five9InputError } from '../errors';
-import { HOOKS, type ParseOutputContext } from '../hooks';
+import { HOOKS_BY_NAME, type ParseOutputContext } from '../hooks';
 import { type Manifest, type SoapAction, type Target, loadManifest } from '../manifest';
 import type { JsonSchema } from '../schemas';
 import { QuotaTracker, type QuotaWindow } from '../quota';
 import { SoapCodec } from '../soap';
 import { Transport } from '../transport';
 import { Redactor } from '../util/redact';
+import type { InputArg, SoapActionName, SoapActionOf } from './types';
+
+export type { InputArg, RestActionName, RestActionOf, RestActions, SoapActionName, SoapActionOf, SoapActions, UntypedAction } from './types';
 
 export interface ClientOptions extends Target {
   username: string;
@@ -75,10 +78,10 @@ function secretValues(registry: Manifest['registry'], schema: JsonSchema, value:
 }
 
 /** What a step receives: the exit taken and the validated output (or, for a fault exit, the fault). */
-export interface ActionResult {
+export interface ActionResult<Output = unknown, Exit extends string = string> {
   action: string;
-  exit: string;
-  output: unknown;
+  exit: Exit;
+  output: Output;
   fault?: { name: string; fields: Record<string, unknown> };
 }
 
@@ -145,6 +148,12 @@ export class Five9Client {
     return this.codec.request(action.operation, input, action.input as JsonSchema);
   }
 
+  /**
+   * Runs an action. With a name the manifest knows (`'getStatistics'`, `'Get Statistics'`), the
+   * input and the result are typed from the generated action map; any other string is checked at
+   * run time.
+   */
+  run<N extends SoapActionName | (string & {})>(actionName: N, ...input: InputArg<SoapActionOf<N>>): Promise<ActionResult<SoapActionOf<N>['output'], SoapActionOf<N>['exit']>>;
   async run(actionName: string, input: Record<string, unknown> = {}): Promise<ActionResult> {
     const action = this.validate(actionName, input);
     const body = this.codec.request(action.operation, input, action.input as JsonSchema);
@@ -184,7 +193,7 @@ export class Five9Client {
     // A parseOutput hook (getStatistics' row parser) replaces the generic decoder and equals it;
     // an HTTP error (a fault) goes straight to the generic decoder.
     const hook = status < 400 ? action.hooks?.parseOutput : undefined;
-    const output = hook ? HOOKS[hook](body, { operation: action.operation, decode } satisfies ParseOutputContext) : decode();
+    const output = hook ? HOOKS_BY_NAME[hook](body, { operation: action.operation, decode } satisfies ParseOutputContext) : decode();
     const issues = this.manifest.registry.check(action.output as JsonSchema, output, 'output');
     if (issues.length) {
       throw new Five9InputError('FIVE9_INVALID_OUTPUT', `the answer to "${action.displayName}" does not match its schema: ${issues.map((i) => i.message).join('; ')}`, issues);
