@@ -165,6 +165,20 @@ describe('the CLI masks a password the server echoes, in every form', () => {
       expect(r.all).not.toContain('bob:');
     }
   });
+
+  test('an endpoint that is not a URL is a configuration error (not a bug), and is not quoted back', async () => {
+    const secret = 'Sp ace-Passw0rd';
+    for (const [args, env] of [
+      [['run', 'Get Call Counters State', '--endpoint', `http://bob:${secret}@[x]/`], { FIVE9_USERNAME: 'bob', FIVE9_PASSWORD: 'other-Passw0rd' }],
+      [['run', 'List Campaigns', '--endpoint', `http://bob:${secret}@[x]/`], { FIVE9_CONSUMER_KEY: 'bob', FIVE9_CONSUMER_SECRET: 'other-S3cret', FIVE9_DOMAIN_ID: '1' }],
+      [['stats', 'get', 'AgentState', '--endpoint', 'not a url'], { FIVE9_USERNAME: 'bob', FIVE9_PASSWORD: 'other-Passw0rd' }],
+    ] as Array<[string[], NodeJS.ProcessEnv]>) {
+      const r = await cli(args, env);
+      expect(r.code).toBe(2);
+      expect(r.err).toMatch(/FIVE9_CONFIG: the endpoint is not a URL/);
+      expect(r.all).not.toMatch(/Sp ace|ace-Pa/);
+    }
+  });
 });
 
 describe('REST: a bearer token with a quote, echoed by the server', () => {

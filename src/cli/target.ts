@@ -118,7 +118,13 @@ export async function openTarget(flags: TargetFlags, env: NodeJS.ProcessEnv = pr
       if (!username || !password) throw new Five9Error('FIVE9_CONFIG', 'set FIVE9_USERNAME and FIVE9_PASSWORD in the environment to use --endpoint or --data-center');
       return (soap ??= new Five9Client({ endpoint: flags.endpoint, dataCenter: flags.dataCenter, apiVersion: flags.apiVersion, username, password, timeoutMs, redactor }));
     };
-    if (username && password) soapClient(); // a bad endpoint or version fails now, before anything runs
+    if (username && password) {
+      try {
+        soapClient(); // made now for its label; a bad endpoint or version fails when a SOAP action runs
+      } catch {
+        // a REST-only data centre (uk), say: only REST actions can run
+      }
+    }
     const restFlags = { ...flags, endpoint: flags.endpoint ? restEndpoint(manifest, flags.endpoint) : undefined, timeout: flags.timeout };
     const executor = new ConnectorExecutor({ manifest, redactor, soap: soapClient, rest: () => restClientFromEnv(restFlags, env, redactor, clock) });
     const url = soap?.endpoint ?? flags.endpoint ?? flags.dataCenter ?? '';

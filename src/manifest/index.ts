@@ -42,6 +42,18 @@ export function isSoapAction(a: Action): a is SoapAction {
   return a.protocol !== 'rest';
 }
 
+/** An endpoint that does not parse is not quoted back: it may hold credentials (user:password@). */
+export const NOT_A_URL = 'the endpoint is not a URL (expected https://host[:port][/path]; it is not shown, as it may hold a password)';
+
+/** An endpoint as a URL, or FIVE9_CONFIG. */
+export function endpointAsUrl(endpoint: string): URL {
+  try {
+    return new URL(endpoint);
+  } catch {
+    throw new Five9Error('FIVE9_CONFIG', NOT_A_URL);
+  }
+}
+
 /** The placeholder of a REST path filled from the connection, not from the input. */
 export const DOMAIN_PLACEHOLDER = 'domainId';
 
@@ -137,7 +149,7 @@ export class Manifest {
       try {
         u = new URL(target.endpoint);
       } catch {
-        throw new Five9Error('FIVE9_CONFIG', `endpoint "${target.endpoint}" is not a URL`);
+        throw new Five9Error('FIVE9_CONFIG', NOT_A_URL);
       }
       return `${u.origin}${u.pathname.replace(/\/+$/, '')}`;
     }
@@ -201,7 +213,7 @@ export class Manifest {
   versionInEndpoint(endpoint: string): string | undefined {
     const [before, after] = this.raw.apiVersions.pathTemplate.split('{versionSegment}');
     const escape = (x: string) => x.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-    const m = new RegExp(`${escape(before)}(?:/(v\\d+(?:_\\d+)?))?${escape(after)}/?$`).exec(new URL(endpoint).pathname);
+    const m = new RegExp(`${escape(before)}(?:/(v\\d+(?:_\\d+)?))?${escape(after)}/?$`).exec(endpointAsUrl(endpoint).pathname);
     return m ? (m[1] ?? 'default') : undefined;
   }
 
@@ -210,7 +222,7 @@ export class Manifest {
     const version = this.resolveVersion(target.apiVersion);
     const path = this.raw.apiVersions.pathTemplate.replace('{versionSegment}', versionSegment(version));
     if (target.endpoint) {
-      const u = new URL(target.endpoint);
+      const u = endpointAsUrl(target.endpoint);
       if (u.pathname === '/' || u.pathname === '') u.pathname = path;
       return u.toString();
     }
