@@ -85,9 +85,10 @@ describe('five9 run against a simulator with credentials from the environment', 
     expect(JSON.parse(first.out)).toMatchObject({ exit: 'false', output: null, fault: { name: 'SessionNotInitializedFault' } });
     const vs = { idleTimeOut: 1200, shiftStart: 28800000, timeZone: -25200000, rollingPeriod: 'Minutes15', statisticsRange: 'CurrentShift' };
     const set = await cli(['run', 'Set Session Parameters', '--input', JSON.stringify({ viewSettings: vs }), ...target], env);
-    expect(JSON.parse(set.out)).toEqual({ action: 'Set Session Parameters', exit: 'success', output: null });
+    const answered = { kind: 'endpoint', url: `${env.ENDPOINT}/wssupervisor/v4/SupervisorWebService`, sessionOpenedByCommand: false };
+    expect(JSON.parse(set.out)).toEqual({ action: 'Set Session Parameters', exit: 'success', output: null, target: answered });
     const again = await cli(['run', 'getSessionParameters', ...target], env);
-    expect(JSON.parse(again.out)).toEqual({ action: 'List Session Parameters', exit: 'true', output: vs });
+    expect(JSON.parse(again.out)).toEqual({ action: 'List Session Parameters', exit: 'true', output: vs, target: answered });
   });
 
   it('bad input: one JSON error naming field and rule, exit 2, nothing sent', async () => {

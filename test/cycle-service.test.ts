@@ -5,7 +5,7 @@
  */
 import { createServer, type Server, type Socket } from 'node:net';
 import { join } from 'node:path';
-import { five9, freePort, killAll, readJson, simulatorProcess, tempDir } from './processes';
+import { type Five9Process, five9, freePort, killAll, readJson, simulatorProcess, tempDir } from './processes';
 
 jest.setTimeout(120_000);
 afterEach(killAll);
@@ -25,7 +25,7 @@ function events(stdout: string): Array<Record<string, any>> {
     .map((l) => JSON.parse(l));
 }
 
-async function stopSimulator(sim: { child: { kill(s: string): void }; exit: Promise<unknown> }): Promise<void> {
+async function stopSimulator(sim: Five9Process): Promise<void> {
   sim.child.kill('SIGTERM');
   await sim.exit;
 }

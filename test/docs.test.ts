@@ -115,6 +115,6 @@ describe('five9 cycle diagram', () => {
   it('an unknown template is one clear error', async () => {
     const r = await cli(['cycle', 'diagram', 'no-such-template']);
     expect(r.code).not.toBe(0);
-    expect(r.err).toMatch(/FIVE9_TEMPLATE_INVALID: no template "no-such-template"/);
+    expect(r.err).toMatch(/FIVE9_TEMPLATE_INVALID: no bundled template "no-such-template"/);
   });
 });

@@ -96,8 +96,8 @@ describe('chat', () => {
   it('round trip with a logged-in simulated agent, by long poll', async () => {
     const { client } = await connect();
     await client.run('setSessionParameters', SESSION);
-    const users = (await client.run('getLoggedInUsers')).output as Array<{ name: string; roledId: { role: string; userId: number } }>;
-    const agent = users.find((u) => u.roledId.role === 'Agent')!.roledId;
+    const users = (await client.run('getLoggedInUsers')).output; // typed from the action map: WsUserRoledId[]
+    const agent = users.find((u) => u.roledId?.role === 'Agent')!.roledId!;
 
     const chatId = (await client.run('createChatSession')).output as string;
     expect(typeof chatId).toBe('string');
@@ -205,7 +205,7 @@ describe('users', () => {
 
   it('user limits and API versions', async () => {
     const { client } = await connect();
-    const limits = (await client.run('getUserLimits')).output as Record<string, number>;
+    const limits = (await client.run('getUserLimits')).output;
     expect(Object.keys(limits).sort()).toEqual(['mobileLimit', 'mobileLoggedin', 'supervisorLimit', 'supervisorsLoggedin']);
     expect((await client.run('getApiVersions')).output).toEqual({ maxVersion: 'v14', minVersion: 'default' });
   });

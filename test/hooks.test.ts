@@ -5,6 +5,7 @@
  * must build exactly fast-xml-parser's tree. No timings here: speed is `npm run bench`'s business.
  */
 import { XMLParser } from 'fast-xml-parser';
+import type { Statistics } from '../src/generated/five9-types';
 import { HOOKS } from '../src/hooks';
 import { parseStatisticsRows } from '../src/hooks/statistics';
 import { lintManifest, loadManifest } from '../src/manifest';
@@ -33,7 +34,7 @@ function hooked(xml: string): { output: unknown; fellBack: boolean } {
   let fellBack = false;
   const decode = () => {
     fellBack = true;
-    return codec.decodeResponse(xml, 'getStatistics', 'single', action.output as JsonSchema);
+    return codec.decodeResponse(xml, 'getStatistics', 'single', action.output as JsonSchema) as Statistics;
   };
   try {
     return { output: parseStatisticsRows(xml, { operation: 'getStatistics', decode }), fellBack };

@@ -69,7 +69,7 @@ export function five9(args: string[], env: NodeJS.ProcessEnv = {}): Five9Process
     stdout: () => out,
     stderr: () => err,
     waitFor: (re, ms = 20_000) => poll(() => re.exec(out) ?? undefined, ms, `waiting for ${re}`),
-    waitForCount: (re, n, ms = 30_000) => poll(() => ((out.match(new RegExp(re.source, `${re.flags.replace('g', '')}gm`)) ?? []).length >= n ? true : undefined), ms, `waiting for ${n} × ${re}`),
+    waitForCount: (re, n, ms = 30_000) => poll(() => ((out.match(new RegExp(re.source, `${re.flags.replace('g', '')}gm`)) ?? []).length >= n ? true : undefined), ms, `waiting for ${n} × ${re}`).then(() => undefined),
     exit,
   };
 }

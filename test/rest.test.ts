@@ -12,10 +12,12 @@ import { VirtualClock } from '../src/clock';
 import { Five9Error, Five9RowsError } from '../src/errors';
 import { RestClient, type RestClientOptions, type UploadEvent, uploadContacts } from '../src/rest';
 import { Five9Simulator, type SimulatorOptions } from '../src/simulator';
+import type { RestContact } from '../src/generated/five9-types';
 import { rejectionOf } from './helpers';
 
 const KEY = 'dialer-key';
-const SECRET = 'S3cret:of/the-dialer&more';
+// No six characters in common with the key: any run of six characters of a secret is masked.
+const SECRET = 'S3cret:of/the-ph0ne&more';
 const ALL = ['Campaigns:read', 'lists:read', 'lists:write'];
 
 interface World {
@@ -67,7 +69,7 @@ afterEach(async () => {
 });
 
 /** n contacts with unique numbers and guard times of their own, precise to the minute, in several zones. */
-function contacts(n: number, from = 0): Array<Record<string, string>> {
+function contacts(n: number, from = 0): Array<RestContact & Record<string, string>> {
   const zones = ['America/New_York', 'Europe/London', '+05:30', 'Asia/Kolkata', '-07:00'];
   return Array.from({ length: n }, (_, k) => {
     const i = k + from;

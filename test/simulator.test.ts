@@ -12,7 +12,7 @@ import { type Five9Simulator, HANDLERS } from '../src/simulator';
 import { PASSWORD, USER, rejectionOf, startSimulator } from './helpers';
 
 const manifest = loadManifest();
-const SETTINGS = { shiftStart: 28800000, timeZone: -25200000, rollingPeriod: 'Minutes30', statisticsRange: 'CurrentWeek', forceLogoutSession: true };
+const SETTINGS = { shiftStart: 28800000, timeZone: -25200000, rollingPeriod: 'Minutes30', statisticsRange: 'CurrentWeek', forceLogoutSession: true } as const;
 
 let sim: Five9Simulator;
 let url: string;
@@ -167,7 +167,7 @@ describe('sessions', () => {
   test('without idleTimeOut the session lives 180 s', async () => {
     const c = client();
     await c.run('Set Session Parameters', { viewSettings: SETTINGS });
-    expect(((await c.run('List Session Parameters')).output as Record<string, unknown>).idleTimeOut).toBe(180);
+    expect((await c.run('List Session Parameters')).output?.idleTimeOut).toBe(180);
     clock.advance(179_000);
     expect(await sessionExit(c)).toBe('true');
     clock.advance(181_000);

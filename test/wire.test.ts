@@ -44,7 +44,7 @@ const APPENDIX_A_INPUT = {
     statisticsRange: 'CurrentWeek',
     timeZone: -25200000,
   },
-};
+} as const;
 
 const SESSION = {
   forceLogoutSession: true,

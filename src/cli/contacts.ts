@@ -47,19 +47,11 @@ export interface OpenRestTarget {
  * embedded simulator started for this command with a random consumer secret.
  */
 export async function openRestTarget(flags: RestTargetFlags, env: NodeJS.ProcessEnv, redactor: Redactor, options: { lists?: string[]; clock?: Clock } = {}): Promise<OpenRestTarget> {
-  const timeoutMs = flags.timeout ? Number(flags.timeout) : undefined;
-  if (timeoutMs !== undefined && !(timeoutMs > 0)) throw new Five9Error('FIVE9_CONFIG', `--timeout must be a positive number of milliseconds, not "${flags.timeout}"`);
+  const timeoutMs = parseTimeout(flags.timeout);
   redactor.add(env.FIVE9_CONSUMER_SECRET);
   if (flags.endpoint || flags.dataCenter) {
-    const consumerKey = env.FIVE9_CONSUMER_KEY ?? '';
-    const consumerSecret = env.FIVE9_CONSUMER_SECRET ?? '';
-    const domainId = flags.domainId ?? env.FIVE9_DOMAIN_ID ?? '';
-    if (!consumerKey || !consumerSecret) {
-      throw new Five9Error('FIVE9_CONFIG', 'set FIVE9_CONSUMER_KEY and FIVE9_CONSUMER_SECRET in the environment to use --endpoint or --data-center');
-    }
-    if (!domainId) throw new Five9Error('FIVE9_CONFIG', 'set FIVE9_DOMAIN_ID in the environment, or pass --domain-id, to use --endpoint or --data-center');
-    const client = new RestClient({ endpoint: flags.endpoint, dataCenter: flags.dataCenter, domainId, consumerKey, consumerSecret, tokenPath: flags.tokenPath, timeoutMs, redactor, clock: options.clock });
-    return { client, label: `${client.baseUrl} (domain ${domainId})`, close: () => client.close() };
+    const client = restClientFromEnv(flags, env, redactor, options.clock);
+    return { client, label: `${client.baseUrl} (domain ${client.domainId})`, close: () => client.close() };
   }
   const key = `cli-${randomBytes(4).toString('hex')}`;
   const secret = randomBytes(18).toString('base64url');
@@ -79,6 +71,25 @@ export async function openRestTarget(flags: RestTargetFlags, env: NodeJS.Process
   };
 }
 
+function parseTimeout(timeout: string | undefined): number | undefined {
+  const timeoutMs = timeout ? Number(timeout) : undefined;
+  if (timeoutMs !== undefined && !(timeoutMs > 0)) throw new Five9Error('FIVE9_CONFIG', `--timeout must be a positive number of milliseconds, not "${timeout}"`);
+  return timeoutMs;
+}
+
+/** A RestClient for a data centre or an endpoint, with the credential and domain id from the environment (or --domain-id). */
+export function restClientFromEnv(flags: RestTargetFlags, env: NodeJS.ProcessEnv, redactor: Redactor, clock?: Clock): RestClient {
+  const consumerKey = env.FIVE9_CONSUMER_KEY ?? '';
+  const consumerSecret = env.FIVE9_CONSUMER_SECRET ?? '';
+  const domainId = flags.domainId ?? env.FIVE9_DOMAIN_ID ?? '';
+  redactor.add(consumerSecret);
+  if (!consumerKey || !consumerSecret) {
+    throw new Five9Error('FIVE9_CONFIG', 'set FIVE9_CONSUMER_KEY and FIVE9_CONSUMER_SECRET in the environment to use --endpoint or --data-center');
+  }
+  if (!domainId) throw new Five9Error('FIVE9_CONFIG', 'set FIVE9_DOMAIN_ID in the environment, or pass --domain-id, to use --endpoint or --data-center');
+  return new RestClient({ endpoint: flags.endpoint, dataCenter: flags.dataCenter, domainId, consumerKey, consumerSecret, tokenPath: flags.tokenPath, timeoutMs: parseTimeout(flags.timeout), redactor, clock });
+}
+
 /** `--consumer KEY:SECRET[:scope,scope]` of `five9 simulator`. */
 function restTargetOptions(cmd: Command, manifest: Manifest): Command {
   return cmd
@@ -87,23 +98,6 @@ function restTargetOptions(cmd: Command, manifest: Manifest): Command {
     .option('--domain-id <id>', 'the Five9 domain id (default: FIVE9_DOMAIN_ID)')
     .option('--token-path <path>', `the OAuth2 token endpoint, a path or a full URL (default ${manifest.raw.rest?.auth.tokenPath})`)
     .option('--timeout <ms>', 'request time-out in milliseconds');
-}
-
-/** `five9 run` of a REST action: the same output as a SOAP action's. */
-export async function runRestAction(name: string, input: Record<string, unknown>, flags: RestTargetFlags & { json?: boolean; domainId?: string }, ctx: RestCliContext): Promise<void> {
-  const target = await openRestTarget(flags, ctx.io.env, ctx.redactor);
-  try {
-    const r = await target.client.run(name, input);
-    const result = { action: r.action, exit: r.exit, output: r.output };
-    if (flags.json) ctx.out(JSON.stringify(ctx.redactor.value(result)));
-    else {
-      ctx.out(`exit: ${r.exit}`);
-      ctx.out(`output: ${JSON.stringify(ctx.redactor.value(r.output), null, 2)}`);
-      if (target.simulator) ctx.io.err(`(target: ${target.label})`);
-    }
-  } finally {
-    await target.close();
-  }
 }
 
 /** The default checkpoint of a file and list: .five9/checkpoints/<file>-<hash of its absolute path and the list>.json. */
@@ -205,6 +199,8 @@ function printReport(r: UploadReport, out: (s: string) => void): void {
   out(`  rejected:   ${r.rejected.length}`);
   for (const x of r.rejected.slice(0, 20)) out(`    row ${x.row}: ${x.reason}`);
   if (r.rejected.length > 20) out(`    … and ${r.rejected.length - 20} more (--json lists them all)`);
+  if (r.uncertain.length) out(`  uncertain:  ${r.uncertain.map((u) => `rows ${u.rows.from}-${u.rows.to}`).join(', ')} (not known whether the list has them; never counted as rejected)`);
+  for (const u of r.uncertain) out(`    rows ${u.rows.from}-${u.rows.to} (chunk ${u.chunk}): ${u.reason}`);
   out(`  requests:   ${r.requests}${r.waitedMs ? ` (waited ${duration(r.waitedMs)} for the rate limit)` : ''}`);
   if (r.checkpoint) out(`  checkpoint: ${r.checkpoint}`);
 }
@@ -259,8 +255,9 @@ export function registerContacts(program: Command, ctx: RestCliContext): void {
           for (const i of e.rows.slice(0, 50)) err(`row ${i.row}: ${i.field === '/' ? '' : `${i.field.slice(1)} `}${i.message.startsWith(`${i.field} `) ? i.message.slice(i.field.length + 1) : i.message} (${i.rule})`);
           if (e.rows.length > 50) err(`… and ${e.rows.length - 50} more problem(s) (--json lists them all)`);
         } else if (e instanceof Five9Error && e.details.upload && e.code !== 'FIVE9_INTERRUPTED') {
-          const u = e.details.upload as { done: number; chunks: number; checkpoint?: string };
-          err(`${u.done} of ${u.chunks} chunk(s) were delivered${u.checkpoint ? `; run the same command again to resume (checkpoint ${u.checkpoint})` : ''}`);
+          const u = e.details.upload as { done: number; chunks: number; checkpoint?: string; uncertain?: Array<{ rows: { from: number; to: number } }> };
+          const doubt = u.uncertain?.length ? `; whether ${u.uncertain.map((x) => `rows ${x.rows.from}-${x.rows.to}`).join(', ')} reached the list is not known (never counted as rejected)` : '';
+          err(`${u.done} of ${u.chunks} chunk(s) were delivered${doubt}${u.checkpoint ? `; run the same command again to resume (checkpoint ${u.checkpoint})` : ''}`);
         }
       }
       throw e;

@@ -6,6 +6,7 @@ import { type CycleTemplate, type RunEvent, type RunResult, lintTemplate, readTe
 import { Five9Error } from '../errors';
 import { loadManifest } from '../manifest';
 import { formatDuration, parseDuration } from '../util/duration';
+import type { Redactor } from '../util/redact';
 import { formatEvent } from './format';
 import { openTarget, type TargetFlags } from './target';
 
@@ -16,6 +17,8 @@ export interface CycleCliContext {
   env: NodeJS.ProcessEnv;
   setJson: (on: boolean) => void;
   targetOptions: (cmd: Command) => Command;
+  /** The command's redactor: every client adds its secrets, every event passes through it. */
+  redactor: Redactor;
 }
 
 type CycleRunFlags = TargetFlags & { once?: boolean; runs?: string; every?: string; timeScale?: string; field: string[]; json?: boolean };
@@ -151,7 +154,7 @@ keeps alive. With --once or --runs, the exit code is that of the last failed run
     const runs = o.runs === undefined ? undefined : positiveNumber('--runs', o.runs);
     if (runs !== undefined && !Number.isInteger(runs)) throw new Five9Error('FIVE9_CONFIG', `--runs must be a whole number, not "${o.runs}"`);
     const clock = clockForScale(positiveNumber('--time-scale', o.timeScale));
-    const target = await openTarget(o, ctx.env, clock);
+    const target = await openTarget(o, ctx.env, { clock, redactor: ctx.redactor });
     const tally = new RunTally();
     const started = Date.now();
     const onEvent = (e: RunEvent) => {
@@ -171,7 +174,7 @@ keeps alive. With --once or --runs, the exit code is that of the last failed run
     });
     let results: RunResult[] = [];
     try {
-      const opts = { executor: target.client, clock, fields, onEvent, signal: ac.signal, redact: <T>(v: T) => target.client.redactor.value(v) };
+      const opts = { executor: target.executor, clock, fields, onEvent, signal: ac.signal, redact: <T>(v: T) => ctx.redactor.value(v) };
       results = o.once ? [await runOnce(template, opts)] : await runSchedule(template, { ...opts, runs, everyMs });
     } finally {
       release();

@@ -1,13 +1,15 @@
 import { Command, CommanderError, Option } from 'commander';
 import { readFileSync } from 'node:fs';
-import { bundledTemplates, lintTemplate, resolveTemplatePath } from '../cycles';
-import { Five9Error } from '../errors';
+import { bundledTemplates, lintTemplate, readTemplateJson } from '../cycles';
+import { Five9Error, internalError } from '../errors';
 import { isRestAction, lintManifest, loadManifest, manifestPath } from '../manifest';
 import { schemaRegistry } from '../schemas';
+import { packageRoot } from '../util/paths';
 import { Redactor } from '../util/redact';
-import { registerContacts, runRestAction } from './contacts';
+import { registerContacts } from './contacts';
 import { registerCycle } from './cycle';
 import { registerFleet } from './fleet';
+import { type StdinReader, readJsonInput, readProcessStdin } from './input';
 import { demo } from './demo';
 import { registerSimulator } from './simulator';
 import { registerStats } from './stats';
@@ -21,15 +23,53 @@ export interface CliIO {
   /** Whether stderr is a terminal (then progress is a redrawn bar), and how to write to it without a line break. */
   isTTY?: boolean;
   write?: (s: string) => void;
+  /** Reads all of standard input (`--input -`). */
+  stdin?: StdinReader;
+  /** Subscribes to the end of standard output (its reader went away); returns the unsubscribe. */
+  onOutputClosed?: (listener: () => void) => () => void;
+}
+
+// Standard output whose reader went away (`five9 stats watch --json | head -1`): writing to it
+// fails with EPIPE, which would end the process with a stack trace and leave its session open.
+// It is noted once, writes stop, and commands that run on are told so they can end cleanly.
+let stdoutClosed = false;
+const stdoutClosedListeners = new Set<() => void>();
+let stdoutWatched = false;
+function watchStdout(): void {
+  if (stdoutWatched) return;
+  stdoutWatched = true;
+  process.stdout.on('error', () => {
+    if (stdoutClosed) return;
+    stdoutClosed = true;
+    for (const l of stdoutClosedListeners) l();
+  });
 }
 
 const defaultIO: CliIO = {
-  out: (s) => process.stdout.write(`${s}\n`),
+  out: (s) => {
+    watchStdout();
+    if (!stdoutClosed) process.stdout.write(`${s}\n`);
+  },
+  onOutputClosed: (listener) => {
+    watchStdout();
+    if (stdoutClosed) queueMicrotask(listener);
+    stdoutClosedListeners.add(listener);
+    return () => stdoutClosedListeners.delete(listener);
+  },
   err: (s) => process.stderr.write(`${s}\n`),
   env: process.env,
   isTTY: process.stderr.isTTY,
   write: (s) => process.stderr.write(s),
+  stdin: readProcessStdin,
 };
+
+function packageVersion(): string {
+  try {
+    return String(JSON.parse(readFileSync(`${packageRoot()}/package.json`, 'utf8')).version);
+  } catch {
+    return 'unknown';
+  }
+}
 
 /** The data centres the manifest names: the SOAP hosts' and the REST bases'. */
 function dataCentreChoices(): string[] {
@@ -48,14 +88,21 @@ export function targetOptions(cmd: Command): Command {
 
 /** Runs the `five9` command line; resolves to the process exit code. */
 export async function main(argv: string[], io: CliIO = defaultIO): Promise<number> {
+  // One redactor for everything this command prints: every client of the command adds its secrets
+  // (passwords, consumer secrets, tokens, secret input fields) to it, and every sink goes through it.
   const redactor = new Redactor().add(io.env.FIVE9_PASSWORD).add(io.env.FIVE9_CONSUMER_SECRET);
   if (io.env.FIVE9_USERNAME && io.env.FIVE9_PASSWORD) redactor.addBasic(io.env.FIVE9_USERNAME, io.env.FIVE9_PASSWORD);
-  const out = (s: string) => io.out(redactor.text(s));
+  if (io.env.FIVE9_CONSUMER_KEY && io.env.FIVE9_CONSUMER_SECRET) redactor.addBasic(io.env.FIVE9_CONSUMER_KEY, io.env.FIVE9_CONSUMER_SECRET);
+  const out = redactor.sink(io.out);
+  const err = redactor.sink(io.err);
+  const write = redactor.sink(io.write ?? io.out);
+  const rio: CliIO = { ...io, out, err, write };
   let json = false;
   const program = new Command('five9')
     .description('Five9 Statistics (Supervisor) Web Services as connector actions, cycle templates and an embedded simulator.')
+    .version(packageVersion(), '-V, --version', 'print the version')
     .exitOverride()
-    .configureOutput({ writeOut: (s) => io.out(s.trimEnd()), writeErr: (s) => io.err(s.trimEnd()) })
+    .configureOutput({ writeOut: (s) => out(s.trimEnd()), writeErr: (s) => err(s.trimEnd()) })
     .showHelpAfterError('(add --help for usage)');
 
   program
@@ -94,27 +141,27 @@ export async function main(argv: string[], io: CliIO = defaultIO): Promise<numbe
       .command('run')
       .argument('<action>', 'display name, id or SOAP operation')
       .description('run one action and print the exit it took and its output (default target: an embedded simulator)')
-      .option('--input <json>', 'the input as JSON', '{}')
+      .option('--input <json|@file|->', 'the input: JSON, @FILE to read it from a file, or - to read it from standard input', '{}')
       .option('--domain-id <id>', 'REST actions: the Five9 domain id (default: FIVE9_DOMAIN_ID)')
-      .option('--json', 'print one JSON object'),
-  ).action(async (name: string, o: TargetFlags & { input: string; json?: boolean; domainId?: string }) => {
+      .option('--json', 'print one JSON object (with the target that answered)'),
+  ).action(async (name: string, o: TargetFlags & { input: string; json?: boolean }) => {
     json = !!o.json;
-    let input: Record<string, unknown>;
+    const input = await readJsonInput(o.input, io.stdin);
+    const m = loadManifest();
+    const action = m.action(name);
+    const session = m.raw.session;
+    // The embedded simulator has no session; a real target never gets one it did not ask for.
+    const openSession = !isRestAction(action) && action.id !== session.startAction && action.id !== session.closeAction;
+    const target = await openTarget(o, io.env, { redactor, openSession, note: err });
     try {
-      input = JSON.parse(o.input);
-    } catch (e) {
-      throw new Five9Error('FIVE9_INVALID_INPUT', `--input is not JSON: ${(e as Error).message}`);
-    }
-    if (isRestAction(loadManifest().action(name))) return runRestAction(name, input, o, restContext);
-    const target = await openTarget(o, io.env);
-    try {
-      const r = await target.client.run(name, input);
-      if (o.json) out(JSON.stringify(target.client.redactor.value(r)));
+      const r = await target.executor.run(action.id, input);
+      const result = { action: r.action, exit: r.exit, output: r.output, ...(r.fault ? { fault: r.fault } : {}) };
+      if (o.json) out(JSON.stringify(redactor.value({ ...result, target: target.info() })));
       else {
         out(`exit: ${r.exit}`);
         if (r.fault) out(`fault: ${r.fault.name}${r.fault.fields.message ? ` (${r.fault.fields.message})` : ''}`);
-        out(`output: ${JSON.stringify(target.client.redactor.value(r.output), null, 2)}`);
-        if (target.simulator) io.err(`(target: ${target.label})`);
+        out(`output: ${JSON.stringify(redactor.value(r.output), null, 2)}`);
+        err(`(target: ${target.label})`);
       }
     } finally {
       await target.close();
@@ -133,8 +180,7 @@ export async function main(argv: string[], io: CliIO = defaultIO): Promise<numbe
       if (!failed) {
         const m = loadManifest();
         for (const t of templates.length ? templates : bundledTemplates()) {
-          const path = resolveTemplatePath(t);
-          const tp = lintTemplate(JSON.parse(readFileSync(path, 'utf8')), m);
+          const tp = lintTemplate(readTemplateJson(t).raw, m);
           out(tp.length ? `${t}: ${tp.length} problem(s)\n- ${tp.join('\n- ')}` : `${t}: ok`);
           failed ||= tp.length > 0;
         }
@@ -142,8 +188,8 @@ export async function main(argv: string[], io: CliIO = defaultIO): Promise<numbe
       if (failed) throw new Five9Error('FIVE9_MANIFEST_INVALID', 'lint found problems', { details: { silent: true } });
     });
 
-  registerCycle(program, { out, err: (s) => io.err(redactor.text(s)), env: io.env, setJson: (on) => (json = on), targetOptions });
-  registerFleet(program, { out, err: (s) => io.err(redactor.text(s)), env: io.env, setJson: (on) => (json = on) });
+  registerCycle(program, { out, err, env: io.env, setJson: (on) => (json = on), targetOptions, redactor });
+  registerFleet(program, { out, err, env: io.env, setJson: (on) => (json = on) });
 
   program
     .command('demo')
@@ -154,19 +200,21 @@ export async function main(argv: string[], io: CliIO = defaultIO): Promise<numbe
       if (summary.problems.length) throw new Five9Error('FIVE9_TEMPLATE_INVALID', `the demo did not go as expected: ${summary.problems.join('; ')}`);
     });
 
-  const restContext = { io, out, redactor, setJson: (j: boolean) => (json = j) };
+  const restContext = { io: rio, out, redactor, setJson: (j: boolean) => (json = j) };
   registerContacts(program, restContext);
   registerSimulator(program, { out, redactor });
-  registerStats(program, { out, env: io.env, isTTY: !!io.isTTY, write: io.write ?? ((x) => io.out(x)), setJson: (on) => (json = on), targetOptions });
+  registerStats(program, { out, err, env: io.env, isTTY: !!io.isTTY, write, setJson: (on) => (json = on), targetOptions, redactor, onOutputClosed: io.onOutputClosed });
 
   try {
     await program.parseAsync(argv, { from: 'node' });
     return 0;
   } catch (e) {
     if (e instanceof CommanderError) return e.exitCode === 0 || e.code === 'commander.helpDisplayed' || e.code === 'commander.version' ? 0 : 2;
-    const err = e instanceof Five9Error ? e : new Five9Error('FIVE9_TRANSPORT', (e as Error).message ?? String(e));
-    if (json) io.out(redactor.text(JSON.stringify({ error: err.toJSON() })));
-    else if (!err.details.silent) io.err(redactor.text(`five9: ${err.code}: ${err.message}`));
-    return err.exitCode;
+    // Anything that is not a Five9Error is a bug in the connector, said as one (not a transport error).
+    const failure = internalError(e);
+    if (json) out(JSON.stringify({ error: redactor.value(failure.toJSON()) }));
+    else if (!failure.details.silent) err(`five9: ${failure.code}: ${failure.message}`);
+    if (failure.code === 'FIVE9_INTERNAL' && io.env.FIVE9_DEBUG && e instanceof Error && e.stack) err(e.stack);
+    return failure.exitCode;
   }
 }

@@ -14,17 +14,18 @@ export const ERROR_TABLE = {
   FIVE9_TRANSPORT: { exitCode: 4, doc: 'The request could not be sent or its answer could not be read (connection refused, reset, TLS).' },
   FIVE9_TIMEOUT: { exitCode: 4, doc: 'No complete answer within the request time-out (for long polls: the poll plus a margin).' },
   FIVE9_RESPONSE_TOO_LARGE: { exitCode: 4, doc: 'The answer exceeded the maximum response size and was abandoned.' },
-  FIVE9_BAD_RESPONSE: { exitCode: 4, doc: 'The answer is not a usable SOAP envelope: not XML, truncated, carrying a DOCTYPE, or of the wrong operation.' },
+  FIVE9_BAD_RESPONSE: { exitCode: 4, doc: 'The answer is not a usable SOAP envelope (not XML, truncated, carrying a DOCTYPE, of the wrong operation), or a value in it is not in the XSD form or exact range of its type (`element` names it).' },
   FIVE9_INVALID_OUTPUT: { exitCode: 4, doc: 'The answer parsed but does not match the action\'s output schema.' },
   FIVE9_QUOTA: { exitCode: 5, doc: 'The call would exceed a Five9 domain limit (quota class and window given); it was not sent.' },
   FIVE9_REST_AUTH: { exitCode: 3, doc: 'The REST token endpoint refused the consumer key and secret, or a request was still refused (401) with a freshly fetched token; the message names the consumer key, never the secret or a token.' },
   FIVE9_REST_SCOPE: { exitCode: 3, doc: 'The consumer key was not granted the scope the REST action needs (checked against the token before sending, or a 403 answer); `scope` names it.' },
   FIVE9_RATE_LIMITED: { exitCode: 5, doc: 'Five9 kept answering 429 Too Many Requests after the client waited Retry-After as many times as allowed.' },
   FIVE9_INVALID_ROWS: { exitCode: 2, doc: 'Contacts to upload failed validation; `rows` lists each row number, field and rule, and nothing was sent.' },
-  FIVE9_CHECKPOINT: { exitCode: 2, doc: 'An upload checkpoint file could not be read or written.' },
+  FIVE9_CHECKPOINT: { exitCode: 2, doc: 'An upload checkpoint file could not be read or written, or another upload holds it (`pid` names that process).' },
   FIVE9_INTERRUPTED: { exitCode: 130, doc: 'An upload was stopped (abort signal, Ctrl-C) after its last acknowledged chunk; running it again with the same checkpoint resumes it.' },
   FIVE9_MANIFEST_INVALID: { exitCode: 6, doc: 'The connector manifest breaks its meta-schema or a functional check (`five9 lint`).' },
   FIVE9_TEMPLATE_INVALID: { exitCode: 6, doc: 'A cycle template breaks its meta-schema or a lint rule (`five9 lint TEMPLATE`).' },
+  FIVE9_INTERNAL: { exitCode: 70, doc: 'A bug in the connector itself (an unexpected exception, not anything the user or Five9 did); the message says how to report it.' },
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_TABLE;
@@ -120,6 +121,19 @@ export class Five9RowsError extends Five9Error {
     this.name = 'Five9RowsError';
     this.rows = rows;
   }
+}
+
+/** Where a bug is reported; FIVE9_INTERNAL messages name it. */
+export const BUG_REPORT = 'please report it as a bug to the connector\'s maintainers (the issue tracker of the five9-statistics-connector package), with the command you ran, the output of `five9 --version`, and this message; run it again with FIVE9_DEBUG=1 to add the stack trace';
+
+/**
+ * An exception that is no Five9Error reached the top: a programming error, not a transport
+ * failure. The original is kept as the cause; its message (redacted by the caller) is quoted.
+ */
+export function internalError(e: unknown): Five9Error {
+  if (e instanceof Five9Error) return e;
+  const what = e instanceof Error ? `${e.name}: ${e.message}` : `a thrown ${typeof e}: ${String(e)}`;
+  return new Five9Error('FIVE9_INTERNAL', `an unexpected error inside the connector (${what}); ${BUG_REPORT}`, { cause: e });
 }
 
 export function describeWindow(seconds: number): string {

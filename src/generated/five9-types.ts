@@ -232,11 +232,15 @@ export interface ApiVersions {
 export interface CallCounterState {
   /**
    * Limit of the operation in the period.
+   *
+   * xsd:long: an integer from -9007199254740991 to 9007199254740991, carried exactly (a value outside is refused, never rounded).
    */
   limit: number;
   operationType?: ApiOperationType;
   /**
    * Number of requests already sent in the period.
+   *
+   * xsd:long: an integer from -9007199254740991 to 9007199254740991, carried exactly (a value outside is refused, never rounded).
    */
   value: number;
 }
@@ -265,10 +269,14 @@ export interface CodecParameters {
   noSilenceSuppression: boolean;
   /**
    * Packet interval in milliseconds that the answerer would like to receive: the non-zero ptime attribute of the SIP media stream.
+   *
+   * xsd:int: an integer from -2147483648 to 2147483647, carried exactly (a value outside is refused, never rounded).
    */
   ptime: number;
   /**
    * Value of the RFC 2833 dynamic payload type.
+   *
+   * xsd:int: an integer from -2147483648 to 2147483647, carried exactly (a value outside is refused, never rounded).
    */
   rfc2833pType: number;
   /**
@@ -309,6 +317,8 @@ export interface LimitTimeoutState {
   callCounterStates?: (CallCounterState | null)[];
   /**
    * Length of the period in seconds (60, 3600 or 86400).
+   *
+   * xsd:long: an integer from -9007199254740991 to 9007199254740991, carried exactly (a value outside is refused, never rounded).
    */
   timeout: number;
 }
@@ -334,6 +344,8 @@ export interface MonitoringSupervisor {
 export interface RestAddContactsResult {
   /**
    * How many contacts of the request the list took.
+   *
+   * xsd:int: an integer from -2147483648 to 2147483647, carried exactly (a value outside is refused, never rounded).
    */
   accepted: number;
   /**
@@ -342,6 +354,8 @@ export interface RestAddContactsResult {
   rejected: {
     /**
      * Position of the contact in the request's contacts array, from 0.
+     *
+     * xsd:int: an integer from -2147483648 to 2147483647, carried exactly (a value outside is refused, never rounded).
      */
     index: number;
     /**
@@ -431,6 +445,8 @@ export interface RestDialingList {
   name: string;
   /**
    * How many contacts the list holds.
+   *
+   * xsd:long: an integer from -9007199254740991 to 9007199254740991, carried exactly (a value outside is refused, never rounded).
    */
   size: number;
 }
@@ -490,6 +506,8 @@ export interface Statistics {
   rows?: (Row | null)[];
   /**
    * Time stamp of the request (Epoch time in milliseconds), to send as previousTimestamp in the first getStatisticsUpdate.
+   *
+   * xsd:long: an integer from -9007199254740991 to 9007199254740991, carried exactly (a value outside is refused, never rounded).
    */
   timestamp: number;
   type?: StatisticType;
@@ -509,10 +527,14 @@ export interface StatisticsUpdate {
   deletedObjects?: Row;
   /**
    * Time of this answer (Epoch time in milliseconds), to send as previousTimestamp in the next request.
+   *
+   * xsd:long: an integer from -9007199254740991 to 9007199254740991, carried exactly (a value outside is refused, never rounded).
    */
   lastTimestamp: number;
   /**
    * Time of the previous request (Epoch time in milliseconds), as it was sent.
+   *
+   * xsd:long: an integer from -9007199254740991 to 9007199254740991, carried exactly (a value outside is refused, never rounded).
    */
   previousTimestamp: number;
   type?: StatisticType;
@@ -547,16 +569,22 @@ export interface ViewSettings {
   forceLogoutSession?: boolean;
   /**
    * Maximum inactivity allowed for the session, in seconds (60 to 1800). Five9 uses 180 when it is omitted.
+   *
+   * xsd:int: an integer from -2147483648 to 2147483647, carried exactly (a value outside is refused, never rounded).
    */
   idleTimeOut?: number;
   rollingPeriod?: RollingPeriod;
   /**
    * Start of the day's shift in milliseconds after midnight (8 AM is 28800000).
+   *
+   * xsd:int: an integer from -2147483648 to 2147483647, carried exactly (a value outside is refused, never rounded).
    */
   shiftStart: number;
   statisticsRange?: StatisticsRange;
   /**
    * Time zone offset from GMT in milliseconds (PST, GMT-7h, is -25200000).
+   *
+   * xsd:int: an integer from -2147483648 to 2147483647, carried exactly (a value outside is refused, never rounded).
    */
   timeZone: number;
 }
@@ -569,6 +597,8 @@ export interface ViewSettings {
 export interface WsAgentGroup {
   /**
    * ID of the agent group.
+   *
+   * xsd:long: an integer from -9007199254740991 to 9007199254740991, carried exactly (a value outside is refused, never rounded).
    */
   id: number;
   /**
@@ -598,6 +628,8 @@ export interface WsChatMessage {
   text?: string;
   /**
    * Date and time of the message (Epoch time in milliseconds).
+   *
+   * xsd:long: an integer from -9007199254740991 to 9007199254740991, carried exactly (a value outside is refused, never rounded).
    */
   timestamp?: number;
   type?: WsChatMessageType;
@@ -612,6 +644,8 @@ export interface WsRoledId {
   role?: UserRole;
   /**
    * ID of the user for monitoring or chat sessions.
+   *
+   * xsd:long: an integer from -9007199254740991 to 9007199254740991, carried exactly (a value outside is refused, never rounded).
    */
   userId: number;
 }
@@ -628,6 +662,8 @@ export interface WsChatMessages {
   messages?: (WsChatMessage | null)[];
   /**
    * Date and time of the answer (Epoch time in milliseconds), to send as previousTimestamp in the next receiveMessages request.
+   *
+   * xsd:long: an integer from -9007199254740991 to 9007199254740991, carried exactly (a value outside is refused, never rounded).
    */
   timestamp: number;
 }
@@ -640,6 +676,8 @@ export interface WsChatMessages {
 export interface WsSkill {
   /**
    * ID of the skill.
+   *
+   * xsd:long: an integer from -9007199254740991 to 9007199254740991, carried exactly (a value outside is refused, never rounded).
    */
   id: number;
   /**
@@ -656,18 +694,26 @@ export interface WsSkill {
 export interface WsUserLimits {
   /**
    * Number of iPad licences purchased for the domain.
+   *
+   * xsd:int: an integer from -2147483648 to 2147483647, carried exactly (a value outside is refused, never rounded).
    */
   mobileLimit: number;
   /**
    * Number of iPad applications running simultaneously.
+   *
+   * xsd:int: an integer from -2147483648 to 2147483647, carried exactly (a value outside is refused, never rounded).
    */
   mobileLoggedin: number;
   /**
    * Number of supervisor licences purchased for the domain: the maximum number of users with the Supervisor role.
+   *
+   * xsd:int: an integer from -2147483648 to 2147483647, carried exactly (a value outside is refused, never rounded).
    */
   supervisorLimit: number;
   /**
    * Number of supervisor desktop and iPad applications running simultaneously.
+   *
+   * xsd:int: an integer from -2147483648 to 2147483647, carried exactly (a value outside is refused, never rounded).
    */
   supervisorsLoggedin: number;
 }
@@ -865,6 +911,8 @@ export interface MissedArgumentFault {
 export interface OperationsLimitExceededFault {
   /**
    * Maximum number of requests.
+   *
+   * xsd:long: an integer from -9007199254740991 to 9007199254740991, carried exactly (a value outside is refused, never rounded).
    */
   limit: number;
   /**

@@ -1,12 +1,14 @@
+import type { Statistics } from '../generated/five9-types';
+import { readXsdInteger } from '../schemas/xsd';
 import { BAIL, type Tag, scanTag, skipSpace } from '../soap/scan';
 import { decodeEntities } from '../soap/xml';
 
 /** What the runtime hands a parseOutput hook besides the answer's text. */
-export interface ParseOutputContext {
+export interface ParseOutputContext<Output = unknown> {
   /** The operation called (the answer's element is `${operation}Response`). */
   operation: string;
   /** The generic decoder on the same text: what the hook must equal, and its fallback. */
-  decode(): unknown;
+  decode(): Output;
 }
 
 type Cell = string | null;
@@ -71,7 +73,7 @@ function shortCell(xml: string, s: number, e: number): string | undefined {
  * declaration, an unknown or repeated element, text where elements belong, a mismatched closing
  * tag, an entity fast-xml-parser treats otherwise) it hands the whole answer to the generic decoder.
  */
-export function parseStatisticsRows(xml: string, ctx: ParseOutputContext): unknown {
+export function parseStatisticsRows(xml: string, ctx: ParseOutputContext<Statistics>): Statistics {
   if (xml.includes('\r')) return ctx.decode();
   try {
     return scan(xml, ctx.operation);
@@ -81,7 +83,7 @@ export function parseStatisticsRows(xml: string, ctx: ParseOutputContext): unkno
   }
 }
 
-function scan(xml: string, operation: string): unknown {
+function scan(xml: string, operation: string): Statistics {
   const len = xml.length;
   let i = 0;
 
@@ -222,10 +224,9 @@ function scan(xml: string, operation: string): unknown {
         break;
       case 'timestamp': {
         if (timestamp !== undefined) throw BAIL;
-        const s = leaf(c).trim();
-        const n = Number(s);
-        // The generic decoder refuses an empty or non-numeric time stamp: let it say so.
-        if (s === '' || !Number.isFinite(n)) throw BAIL;
+        // The exact-values rule (an xsd:long in lexical form, carried exactly); the generic decoder names what is wrong.
+        const n = readXsdInteger(leaf(c), 'long');
+        if (n === undefined) throw BAIL;
         timestamp = n;
         break;
       }
@@ -248,5 +249,6 @@ function scan(xml: string, operation: string): unknown {
   out.rows = rows;
   if (timestamp !== undefined) out.timestamp = timestamp;
   if (type !== undefined) out.type = type;
-  return out;
+  // As the generic decoder's answer, it is validated against the output schema after.
+  return out as unknown as Statistics;
 }

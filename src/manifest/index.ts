@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { Five9Error, Five9InputError } from '../errors';
 import { LINTED_STAMP } from '../generated/manifest-lint';
 import type { Action, ConnectorManifest } from '../generated/manifest-types';
-import { HOOKS } from '../hooks';
+import { HOOKS_BY_NAME as HOOKS } from '../hooks';
 import { type JsonSchema, type SchemaRegistry, schemaRegistry, toIssues } from '../schemas';
 import { packageRoot } from '../util/paths';
 import { enumValueIn, isKnownVersion, versionHas, versionRank, versionSegment } from './versions';
@@ -40,6 +40,18 @@ export function isRestAction(a: Action): a is RestAction {
 
 export function isSoapAction(a: Action): a is SoapAction {
   return a.protocol !== 'rest';
+}
+
+/** An endpoint that does not parse is not quoted back: it may hold credentials (user:password@). */
+export const NOT_A_URL = 'the endpoint is not a URL (expected https://host[:port][/path]; it is not shown, as it may hold a password)';
+
+/** An endpoint as a URL, or FIVE9_CONFIG. */
+export function endpointAsUrl(endpoint: string): URL {
+  try {
+    return new URL(endpoint);
+  } catch {
+    throw new Five9Error('FIVE9_CONFIG', NOT_A_URL);
+  }
 }
 
 /** The placeholder of a REST path filled from the connection, not from the input. */
@@ -137,7 +149,7 @@ export class Manifest {
       try {
         u = new URL(target.endpoint);
       } catch {
-        throw new Five9Error('FIVE9_CONFIG', `endpoint "${target.endpoint}" is not a URL`);
+        throw new Five9Error('FIVE9_CONFIG', NOT_A_URL);
       }
       return `${u.origin}${u.pathname.replace(/\/+$/, '')}`;
     }
@@ -201,7 +213,7 @@ export class Manifest {
   versionInEndpoint(endpoint: string): string | undefined {
     const [before, after] = this.raw.apiVersions.pathTemplate.split('{versionSegment}');
     const escape = (x: string) => x.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-    const m = new RegExp(`${escape(before)}(?:/(v\\d+(?:_\\d+)?))?${escape(after)}/?$`).exec(new URL(endpoint).pathname);
+    const m = new RegExp(`${escape(before)}(?:/(v\\d+(?:_\\d+)?))?${escape(after)}/?$`).exec(endpointAsUrl(endpoint).pathname);
     return m ? (m[1] ?? 'default') : undefined;
   }
 
@@ -210,7 +222,7 @@ export class Manifest {
     const version = this.resolveVersion(target.apiVersion);
     const path = this.raw.apiVersions.pathTemplate.replace('{versionSegment}', versionSegment(version));
     if (target.endpoint) {
-      const u = new URL(target.endpoint);
+      const u = endpointAsUrl(target.endpoint);
       if (u.pathname === '/' || u.pathname === '') u.pathname = path;
       return u.toString();
     }
@@ -304,7 +316,19 @@ export function lintManifest(raw: unknown, registry: SchemaRegistry = schemaRegi
       if (typeof node.$ref === 'string' && !registry.has(node.$ref)) problems.push(`${where}: schema reference "${node.$ref}" does not resolve`);
     });
   };
-  for (const [name, schema] of registry.schemas) refs(schema, `schemas ${name}`);
+  // Exact values: every integer says which XSD integer it is, so its range is known (src/schemas/xsd.ts).
+  const integers = (schema: unknown, where: string) => {
+    walk(schema, (node) => {
+      const t = node.type;
+      if ((t === 'integer' || (Array.isArray(t) && t.includes('integer'))) && node['x-xsd'] !== 'int' && node['x-xsd'] !== 'long') {
+        problems.push(`${where}: an integer needs "x-xsd": "int" or "long" (its exact range)`);
+      }
+    });
+  };
+  for (const [name, schema] of registry.schemas) {
+    refs(schema, `schemas ${name}`);
+    integers(schema, `schemas ${name}`);
+  }
   const categories = new Set(m.categories.map((c) => c.id));
   const declaredHooks = m.hooks ?? {};
   for (const name of Object.keys(declaredHooks)) if (!(name in hooks)) problems.push(`hook "${name}" is named by the manifest but src/hooks has none`);
@@ -328,6 +352,8 @@ export function lintManifest(raw: unknown, registry: SchemaRegistry = schemaRegi
     if (a.versions && !isKnownVersion(m, a.versions.since)) problems.push(`${at}: versions.since "${a.versions.since}" is not a known version`);
     refs(a.input, `${at} input`);
     refs(a.output, `${at} output`);
+    integers(a.input, `${at} input`);
+    integers(a.output, `${at} output`);
     for (const f of a.faults ?? []) if (!registry.has(`${f}.json`)) problems.push(`${at}: fault ${f} has no schema in schemas/faults`);
     for (const [name, hook] of Object.entries(a.hooks ?? {})) {
       if (!(hook in declaredHooks)) problems.push(`${at}: hooks.${name} names "${hook}", which the manifest's hooks block does not declare`);

@@ -2,7 +2,7 @@ import { type Clock, systemClock } from '../clock';
 import { Five9Error, Five9InputError, Five9QuotaError } from '../errors';
 import { DOMAIN_PLACEHOLDER, type Manifest, type RestAction, type RestTarget, loadManifest } from '../manifest';
 import { QuotaTracker, type QuotaWindow } from '../quota';
-import type { ActionResult } from '../runtime';
+import type { ActionResult, InputArg, RestActionName, RestActionOf } from '../runtime';
 import type { JsonSchema } from '../schemas';
 import { Redactor } from '../util/redact';
 import { RestHttp, errorBody, retryAfterMs } from './http';
@@ -50,11 +50,21 @@ export interface RestRunOptions {
   /** Extra request headers (an Idempotency-Key, say); never Authorization. */
   headers?: Record<string, string>;
   onEvent?: (e: RestEvent) => void;
+  /**
+   * Called, and awaited, just before each attempt's bytes leave (after pacing and any wait): from
+   * here on the server may act on the request even if no answer comes back. The uploader records
+   * the chunk as in flight here.
+   */
+  beforeSend?: () => void | Promise<void>;
+  /** Called, and awaited, when an attempt's answer has been read, with its HTTP status (a 429 or 401 is followed by another attempt). */
+  afterAnswer?: (status: number) => void | Promise<void>;
 }
 
-export interface RestResult extends ActionResult {
+export interface RestResult<Output = unknown, Exit extends string = string> extends ActionResult<Output, Exit> {
   /** The HTTP status of the answer. */
   status: number;
+  /** The answer's headers, names in lower case (Idempotent-Replayed, say). */
+  headers: Record<string, string>;
   /** HTTP requests this run made (401 repeats and 429 retries included, token requests not). */
   requests: number;
 }
@@ -167,6 +177,8 @@ export class RestClient {
     return { method, path: `${this.basePath}${path}`, body: JSON.stringify(Object.fromEntries(rest)) };
   }
 
+  /** Runs a REST action; with a name the manifest knows, its input and output are typed from the generated action map. */
+  run<N extends RestActionName | (string & {})>(actionName: N, ...args: [...InputArg<RestActionOf<N>>, RestRunOptions?]): Promise<RestResult<RestActionOf<N>['output'], RestActionOf<N>['exit']>>;
   async run(actionName: string, input: Record<string, unknown> = {}, options: RestRunOptions = {}): Promise<RestResult> {
     try {
       return await this.send(this.validate(actionName, input), input, options);
@@ -197,6 +209,7 @@ export class RestClient {
       if (action.quotaClass) await this.pace(action, signal, options);
       attempt++;
       this.requests++;
+      await options.beforeSend?.();
       const answer = await this.http.request({
         method: req.method,
         path: req.path,
@@ -205,6 +218,7 @@ export class RestClient {
         signal: options.letRequestFinish ? undefined : signal,
       });
       this.emit({ type: 'request', action: action.id, method: req.method, path: req.path, status: answer.status, at: this.clock.now(), attempt }, options);
+      await options.afterAnswer?.(answer.status);
       const e = answer.status >= 400 ? errorBody(answer.body) : {};
       const said = `${e.code ? ` ${e.code}` : ''}${e.message ? `: ${e.message}` : ''}`;
       if (answer.status === 401) {
@@ -252,7 +266,7 @@ export class RestClient {
       if (issues.length) {
         throw new Five9InputError('FIVE9_INVALID_OUTPUT', `the answer to "${action.displayName}" does not match its schema: ${issues.slice(0, 10).map((i) => i.message).join('; ')}`, issues);
       }
-      return { action: action.displayName, exit: 'success', output, status: answer.status, requests: attempt };
+      return { action: action.displayName, exit: 'success', output, status: answer.status, headers: answer.headers, requests: attempt };
     }
   }
 
@@ -280,17 +294,11 @@ export class RestClient {
     }
   }
 
-  private sleep(ms: number, signal?: AbortSignal): Promise<void> {
-    if (!signal) return this.clock.sleep(ms);
-    if (signal.aborted) return Promise.reject(interrupted());
-    return new Promise<void>((resolve, reject) => {
-      const onAbort = () => reject(interrupted());
-      signal.addEventListener('abort', onAbort, { once: true });
-      this.clock.sleep(ms).then(() => {
-        signal.removeEventListener('abort', onAbort);
-        resolve();
-      });
-    });
+  /** Waits on the clock; an abort ends the wait at once, its timer cleared (Ctrl-C exits now, not after Retry-After). */
+  private async sleep(ms: number, signal?: AbortSignal): Promise<void> {
+    if (signal?.aborted) throw interrupted();
+    await this.clock.sleep(ms, signal);
+    if (signal?.aborted) throw interrupted();
   }
 
   /** Errors leave with the secret and tokens removed from their text. */
@@ -310,5 +318,5 @@ export class RestClient {
 }
 
 function interrupted(): Five9Error {
-  return new Five9Error('FIVE9_INTERRUPTED', 'stopped before the request was sent');
+  return new Five9Error('FIVE9_INTERRUPTED', 'stopped before the request was sent', { details: { sent: false } });
 }

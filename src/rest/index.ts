@@ -3,5 +3,6 @@ export { RestClient, type RestClientOptions, type RestEvent, type RestResult, ty
 export { TokenClient, type AccessToken, hasScope } from './token';
 export { RestHttp, errorBody, retryAfterMs } from './http';
 export { uploadContacts, UnreadableRow, type UploadOptions, type UploadEvent, type UploadReport } from './upload';
-export { Checkpoint, type CheckpointEntry } from './checkpoint';
+export { Checkpoint, type CheckpointEntry, type RowRange } from './checkpoint';
+export { csvRecords, CsvQuoteError, CellProblem, MAX_RECORD_BYTES, type CsvRecord } from './csv';
 export { readContactsFile, parseCsv, type ContactsFormat } from './sources';

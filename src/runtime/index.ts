@@ -1,12 +1,15 @@
 import { type Clock, systemClock } from '../clock';
 import { Five9Error, Five9Fault, Five9InputError } from '../errors';
-import { HOOKS, type ParseOutputContext } from '../hooks';
+import { HOOKS_BY_NAME, type ParseOutputContext } from '../hooks';
 import { type Manifest, type SoapAction, type Target, loadManifest } from '../manifest';
 import type { JsonSchema } from '../schemas';
 import { QuotaTracker, type QuotaWindow } from '../quota';
 import { SoapCodec } from '../soap';
 import { Transport } from '../transport';
 import { Redactor } from '../util/redact';
+import type { InputArg, SoapActionName, SoapActionOf } from './types';
+
+export type { InputArg, RestActionName, RestActionOf, RestActions, SoapActionName, SoapActionOf, SoapActions, UntypedAction } from './types';
 
 export interface ClientOptions extends Target {
   username: string;
@@ -24,6 +27,11 @@ export interface ClientOptions extends Target {
   quotas?: false | Record<string, QuotaWindow[]>;
   /** The clock the quota windows are measured on (default: the wall clock). */
   clock?: Clock;
+  /**
+   * Learns the password (and any secret field of an input, such as a station password) and masks
+   * them in errors; pass the application's own so that its output hides them too.
+   */
+  redactor?: Redactor;
 }
 
 // Five9 counts a domain's calls wherever they come from, so every client of the same endpoint and
@@ -38,11 +46,42 @@ function sharedTracker(origin: string, username: string, classes: Record<string,
   return t;
 }
 
+// Whether a schema holds a field marked x-secret anywhere (worked out once per schema object), so
+// that answers without secrets (a 5,000-row snapshot) are not walked.
+const secretBearing = new WeakMap<object, boolean>();
+function holdsSecret(registry: Manifest['registry'], schema: JsonSchema, seen = new Set<object>()): boolean {
+  const known = secretBearing.get(schema);
+  if (known !== undefined) return known;
+  if (seen.has(schema)) return false;
+  seen.add(schema);
+  const s = registry.resolve(schema);
+  const parts: JsonSchema[] = [...Object.values<JsonSchema>(s.properties ?? {}), ...(s.items ? [s.items] : []), ...(s.anyOf ?? [])];
+  const found = !!schema['x-secret'] || !!s['x-secret'] || parts.some((p) => holdsSecret(registry, p, seen));
+  secretBearing.set(schema, found);
+  return found;
+}
+
+/** The values of fields marked x-secret in a schema (a station password), wherever they are in the value. */
+function secretValues(registry: Manifest['registry'], schema: JsonSchema, value: unknown, depth = 0): string[] {
+  if (value === null || typeof value !== 'object' || depth > 20 || !holdsSecret(registry, schema)) return [];
+  const s = registry.resolve(schema);
+  if (s.anyOf) return s.anyOf.flatMap((x: JsonSchema) => secretValues(registry, x, value, depth + 1));
+  if (Array.isArray(value)) return s.items ? value.flatMap((v) => secretValues(registry, s.items, v, depth + 1)) : [];
+  const out: string[] = [];
+  for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
+    const prop = s.properties?.[k];
+    if (!prop) continue;
+    if ((prop['x-secret'] || registry.resolve(prop)['x-secret']) && typeof v === 'string') out.push(v);
+    else out.push(...secretValues(registry, prop, v, depth + 1));
+  }
+  return out;
+}
+
 /** What a step receives: the exit taken and the validated output (or, for a fault exit, the fault). */
-export interface ActionResult {
+export interface ActionResult<Output = unknown, Exit extends string = string> {
   action: string;
-  exit: string;
-  output: unknown;
+  exit: Exit;
+  output: Output;
   fault?: { name: string; fields: Record<string, unknown> };
 }
 
@@ -75,7 +114,7 @@ export class Five9Client {
     this.apiVersion = this.manifest.resolveVersion(inPath ?? options.apiVersion);
     this.endpoint = this.manifest.endpointUrl({ ...options, apiVersion: this.apiVersion });
     this.username = options.username;
-    this.redactor = new Redactor().addBasic(options.username, options.password);
+    this.redactor = (options.redactor ?? new Redactor()).addBasic(options.username, options.password);
     this.codec = new SoapCodec(this.manifest.registry, this.manifest.raw.protocol.namespace);
     this.longPollMarginMs = options.longPollMarginMs ?? 15_000;
     if (options.quotas !== false) {
@@ -99,6 +138,7 @@ export class Five9Client {
       throw new Five9InputError('FIVE9_INVALID_INPUT', `invalid input for "${action.displayName}": ${issues.map((i) => `${i.message} (${i.rule})`).join('; ')}`, issues);
     }
     this.manifest.checkVersion(action, this.apiVersion, input);
+    for (const secret of secretValues(this.manifest.registry, action.input as JsonSchema, input)) this.redactor.add(secret);
     return action;
   }
 
@@ -108,6 +148,12 @@ export class Five9Client {
     return this.codec.request(action.operation, input, action.input as JsonSchema);
   }
 
+  /**
+   * Runs an action. With a name the manifest knows (`'getStatistics'`, `'Get Statistics'`), the
+   * input and the result are typed from the generated action map; any other string is checked at
+   * run time.
+   */
+  run<N extends SoapActionName | (string & {})>(actionName: N, ...input: InputArg<SoapActionOf<N>>): Promise<ActionResult<SoapActionOf<N>['output'], SoapActionOf<N>['exit']>>;
   async run(actionName: string, input: Record<string, unknown> = {}): Promise<ActionResult> {
     const action = this.validate(actionName, input);
     const body = this.codec.request(action.operation, input, action.input as JsonSchema);
@@ -119,7 +165,10 @@ export class Five9Client {
     }
     try {
       const answer = await this.transport.post(body, timeoutMs);
-      return this.interpret(action, answer.status, answer.contentType, answer.body);
+      const result = this.interpret(action, answer.status, answer.contentType, answer.body);
+      // A secret in the answer (loginStation's station password) is masked wherever it is shown.
+      for (const secret of secretValues(this.manifest.registry, action.output as JsonSchema, result.output)) this.redactor.add(secret);
+      return result;
     } catch (e) {
       if (e instanceof Five9Fault) {
         const exit = this.manifest.faultExit(action, e.fault);
@@ -144,7 +193,7 @@ export class Five9Client {
     // A parseOutput hook (getStatistics' row parser) replaces the generic decoder and equals it;
     // an HTTP error (a fault) goes straight to the generic decoder.
     const hook = status < 400 ? action.hooks?.parseOutput : undefined;
-    const output = hook ? HOOKS[hook](body, { operation: action.operation, decode } satisfies ParseOutputContext) : decode();
+    const output = hook ? HOOKS_BY_NAME[hook](body, { operation: action.operation, decode } satisfies ParseOutputContext) : decode();
     const issues = this.manifest.registry.check(action.output as JsonSchema, output, 'output');
     if (issues.length) {
       throw new Five9InputError('FIVE9_INVALID_OUTPUT', `the answer to "${action.displayName}" does not match its schema: ${issues.map((i) => i.message).join('; ')}`, issues);
@@ -152,7 +201,7 @@ export class Five9Client {
     return { action: action.displayName, exit: this.manifest.successExit(action, output), output };
   }
 
-  /** Errors leave with secrets removed from their text. */
+  /** Errors leave with secrets removed from their text and their details (a fault's fields echo what was sent). */
   private scrub(e: unknown): unknown {
     if (e instanceof Error) {
       const message = this.redactor.text(e.message);
@@ -161,6 +210,10 @@ export class Five9Client {
       if (message !== e.message) {
         e.message = message;
         if (e.stack) e.stack = this.redactor.text(e.stack);
+      }
+      if (e instanceof Five9Error) {
+        Object.assign(e.details, this.redactor.value(e.details));
+        if (e instanceof Five9Fault) (e as { fields: Record<string, unknown> }).fields = e.details.fields as Record<string, unknown>;
       }
     }
     return e;

@@ -1,4 +1,5 @@
 import type Ajv from 'ajv';
+import { fitsXsd, xsdRangeMessage } from './xsd';
 
 /**
  * String formats the schemas use beyond ajv-formats. They check, never change: a value that passes
@@ -45,6 +46,23 @@ export const FORMATS: Record<string, { check: (s: string) => boolean; says: stri
 
 export function addFormats(ajv: Ajv): void {
   for (const [name, f] of Object.entries(FORMATS)) ajv.addFormat(name, { type: 'string', validate: f.check });
+  // x-xsd: "int" | "long" on every integer: the value must fit its XSD type exactly (src/schemas/xsd.ts).
+  ajv.addKeyword({
+    keyword: 'x-xsd',
+    type: 'number',
+    schemaType: 'string',
+    errors: true,
+    validate: function xsd(this: unknown, type: string, data: number): boolean {
+      const self = xsd as unknown as { errors?: Array<Record<string, unknown>> };
+      if (fitsXsd(data, type) || !Number.isInteger(data)) {
+        // Not an integer at all: `type: integer` says so.
+        self.errors = [];
+        return true;
+      }
+      self.errors = [{ keyword: 'x-xsd', message: xsdRangeMessage(type), params: { xsd: type } }];
+      return false;
+    },
+  });
   ajv.addKeyword({
     keyword: 'x-ascending',
     type: 'object',

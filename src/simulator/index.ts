@@ -5,3 +5,5 @@ export { Tenant } from './tenant';
 export { SimFault, QuotaCounters, type SimUser, type QuotaWindow } from './state';
 export { HANDLERS } from './handlers';
 export { RestSimulator, type SimConsumer, type RestSimOptions, type RestRequestRecord } from './rest';
+/** The WSDL the simulator serves (also what `five9 simulator` answers to ?wsdl). */
+export { generateWsdl } from '../wsdl';

@@ -24,6 +24,12 @@ export interface RestSimOptions {
   dnc?: string[];
   /** Whether the token answer says which scopes it carries (default true, as OAuth servers may). */
   scopeInToken?: boolean;
+  /**
+   * Whether a repeated Idempotency-Key gets the first answer again, marked Idempotent-Replayed
+   * (default true). False plays a server that ignores the header: a repeated chunk is processed
+   * again, and its contacts already in the list are refused as duplicates.
+   */
+  idempotency?: boolean;
 }
 
 /** One REST request as the simulator saw it: never a secret or a token. */
@@ -37,6 +43,8 @@ export interface RestRequestRecord {
   status: number;
   /** Contacts carried by an add-contacts request. */
   contacts?: number;
+  /** The Idempotency-Key header of an add-contacts request. */
+  idempotencyKey?: string;
 }
 
 interface Route {
@@ -87,7 +95,7 @@ export class RestSimulator {
   private readonly windows = new Map<string, number[]>();
   /** Answers to add-contacts requests by Idempotency-Key, so a repeated chunk is not stored twice. */
   private readonly replies = new Map<string, { status: number; body: unknown }>();
-  private forced429: { times: number; retryAfterSeconds: number } = { times: 0, retryAfterSeconds: 0 };
+  private forced429: { times: number; retryAfterSeconds: number; after: number } = { times: 0, retryAfterSeconds: 0, after: 0 };
   private failure?: { status: number; afterStoring: boolean; after: number };
   private traceId = 0;
 
@@ -129,9 +137,9 @@ export class RestSimulator {
     return this.lists.get(list)?.received ?? [];
   }
 
-  /** The next `times` REST requests answer 429 with this Retry-After, whatever the rate. */
-  force429(times: number, retryAfterSeconds: number): void {
-    this.forced429 = { times, retryAfterSeconds };
+  /** The next `times` REST requests (after `after` more have been let through) answer 429 with this Retry-After, whatever the rate. */
+  force429(times: number, retryAfterSeconds: number, options: { after?: number } = {}): void {
+    this.forced429 = { times, retryAfterSeconds, after: options.after ?? 0 };
   }
 
   /**
@@ -192,7 +200,7 @@ export class RestSimulator {
     if (!token.scopes.some((s) => s.toLowerCase() === action.scope.toLowerCase())) {
       return fail(403, 'FORBIDDEN', `Insufficient scope: ${action.scope} is required`, { 'www-authenticate': `Bearer error="insufficient_scope", scope="${action.scope}"` });
     }
-    if (this.forced429.times > 0) {
+    if (this.forced429.times > 0 && this.forced429.after-- <= 0) {
       this.forced429.times--;
       return fail(429, 'TOO_MANY_REQUESTS', 'Rate limit exceeded', { 'retry-after': String(this.forced429.retryAfterSeconds) });
     }
@@ -277,7 +285,8 @@ export class RestSimulator {
     const list = this.lists.get(params[listField]);
     if (!list) return fail(404, 'LIST_NOT_FOUND', `List "${params[listField]}" not found`);
     const idem = req.headers['idempotency-key'];
-    const replayKey = typeof idem === 'string' ? `${list.name}\n${idem}` : undefined;
+    if (typeof idem === 'string') rec.idempotencyKey = idem;
+    const replayKey = typeof idem === 'string' && this.options.idempotency !== false ? `${list.name}\n${idem}` : undefined;
     const replay = replayKey ? this.replies.get(replayKey) : undefined;
     if (replay) return send(replay.status, replay.body, { 'idempotent-replayed': 'true' });
     let failure: { status: number; afterStoring: boolean } | undefined;

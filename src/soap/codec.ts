@@ -1,5 +1,6 @@
 import { Five9Error, Five9Fault } from '../errors';
 import type { JsonSchema, SchemaRegistry } from '../schemas';
+import { describeBadText, readXsdBoolean, readXsdInteger, writeXsdNumber } from '../schemas/xsd';
 import { FastDecoder, FaultParts, NOT_DECODED } from './fast';
 import { type XmlNode, SOAP_ENV, XSI, children, escapeXml, isNil, parseEnvelope, text } from './xml';
 
@@ -96,6 +97,18 @@ export class SoapCodec {
       out.push(`</${name}>`);
       return;
     }
+    if (typeof value === 'number') {
+      // The XSD lexical form, exactly: an integer the type cannot carry is refused, never rounded (src/schemas/xsd.ts).
+      const s = nonNull(this.registry, schema);
+      const r = this.registry.resolve(s);
+      const integer = r.type === 'integer' || (Array.isArray(r.type) && r.type.includes('integer')) || (r.type === undefined && Number.isInteger(value));
+      const text = writeXsdNumber(value, integer);
+      if (text === undefined) {
+        throw new Five9Error('FIVE9_INVALID_INPUT', `${name}: ${value} cannot be written exactly as an XSD number; nothing was sent`, { details: { issues: [{ field: name, rule: 'x-xsd', message: `${name} must be a safe integer or a finite number` }] } });
+      }
+      out.push(`<${name}>${text}</${name}>`);
+      return;
+    }
     out.push(`<${name}>${escapeXml(String(value))}</${name}>`);
   }
 
@@ -119,10 +132,10 @@ export class SoapCodec {
     if (result === 'empty') return null;
     if (result === 'list') {
       const items = this.registry.resolve(outputSchema).items ?? {};
-      return asList(ret).map((n) => this.decode(n, items));
+      return asList(ret).map((n, i) => this.decode(n, items, `return[${i}]`));
     }
     if (ret === undefined) return null;
-    return this.decode(Array.isArray(ret) ? ret[0] : ret, nonNull(this.registry, outputSchema));
+    return this.decode(Array.isArray(ret) ? ret[0] : ret, nonNull(this.registry, outputSchema), 'return');
   }
 
   /** Decodes a request element's children by the input schema (the simulator's side). */
@@ -145,19 +158,20 @@ export class SoapCodec {
     const detailNode = detail[name];
     const schema = this.registry.has(`${name}.json`) ? { $ref: `${name}.json` } : undefined;
     const fields = schema
-      ? (this.decode(Array.isArray(detailNode) ? detailNode[0] : detailNode, schema) as Record<string, unknown>)
+      ? (this.decode(Array.isArray(detailNode) ? detailNode[0] : detailNode, schema, name) as Record<string, unknown>)
       : rawFields(detailNode);
     return new Five9Fault(name, fields ?? {}, faultString, faultCode);
   }
 
-  decode(node: XmlNode | XmlNode[] | undefined, schema: JsonSchema): unknown {
+  /** Decodes a node by its schema; `path` names the element in errors (return/lastTimestamp). */
+  decode(node: XmlNode | XmlNode[] | undefined, schema: JsonSchema, path = 'return'): unknown {
     const s = this.registry.resolve(schema);
     if (s.anyOf) {
       if (isNil(node as XmlNode)) return null;
-      return this.decode(node, s.anyOf.find((x: JsonSchema) => !(x.type === 'null')) ?? {});
+      return this.decode(node, s.anyOf.find((x: JsonSchema) => !(x.type === 'null')) ?? {}, path);
     }
     const types: string[] = Array.isArray(s.type) ? s.type : [s.type];
-    if (types.includes('array')) return asList(node).map((n) => this.decode(n, s.items ?? {}));
+    if (types.includes('array')) return asList(node).map((n) => this.decode(n, s.items ?? {}, path));
     if (Array.isArray(node)) node = node[0];
     if (node === undefined) return undefined;
     if (isNil(node)) return null;
@@ -170,18 +184,29 @@ export class SoapCodec {
           if (this.registry.resolve(prop).type === 'array') out[name] = [];
           continue;
         }
-        const v = this.decode(c[name], prop);
+        const v = this.decode(c[name], prop, `${path}/${name}`);
         if (v !== undefined) out[name] = v;
       }
       return out;
     }
     const t = text(node);
-    if (types.includes('integer') || types.includes('number')) {
-      const n = Number(t.trim());
-      if (t.trim() === '' || !Number.isFinite(n)) throw new Five9Error('FIVE9_BAD_RESPONSE', `expected a number, the answer has ${JSON.stringify(t.slice(0, 40))}`);
+    // Exact values (src/schemas/xsd.ts): a number or boolean not in its XSD lexical form, or an
+    // integer its type cannot carry exactly, is a bad answer naming the element, never a guess.
+    if (types.includes('integer')) {
+      const n = readXsdInteger(t, s['x-xsd']);
+      if (n === undefined) throw new Five9Error('FIVE9_BAD_RESPONSE', `the answer's ${path}: ${describeBadText(t, 'integer', s['x-xsd'])}`, { details: { element: path } });
       return n;
     }
-    if (types.includes('boolean')) return t.trim() === 'true' || t.trim() === '1';
+    if (types.includes('number')) {
+      const n = /^[ \t\r\n]*[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+)?[ \t\r\n]*$/.test(t) ? Number(t) : NaN;
+      if (!Number.isFinite(n)) throw new Five9Error('FIVE9_BAD_RESPONSE', `the answer's ${path}: ${JSON.stringify(t.slice(0, 40))} is not a finite xsd:double`, { details: { element: path } });
+      return n;
+    }
+    if (types.includes('boolean')) {
+      const b = readXsdBoolean(t);
+      if (b === undefined) throw new Five9Error('FIVE9_BAD_RESPONSE', `the answer's ${path}: ${describeBadText(t, 'boolean')}`, { details: { element: path } });
+      return b;
+    }
     return t;
   }
 }

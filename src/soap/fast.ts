@@ -1,4 +1,5 @@
 import type { JsonSchema, SchemaRegistry } from '../schemas';
+import { readXsdBoolean, readXsdInteger } from '../schemas/xsd';
 import { BAIL, type Tag, scanTag, skipSpace } from './scan';
 import { decodeEntities } from './xml';
 
@@ -30,7 +31,7 @@ type Plan =
   | { kind: 'nullable'; inner: Plan }
   | { kind: 'array'; item: Plan }
   | { kind: 'object'; props: Map<string, Prop>; order: string[] }
-  | { kind: 'leaf'; number: boolean; boolean: boolean };
+  | { kind: 'leaf'; integer: boolean; number: boolean; boolean: boolean; xsd?: string };
 
 interface Prop {
   plan: Plan;
@@ -62,7 +63,7 @@ export class FastDecoder {
           props.set(name, { plan: this.plan(prop), many, emptyList: r.type === 'array' });
         }
         p = { kind: 'object', props, order: [...props.keys()] };
-      } else p = { kind: 'leaf', number: types.includes('integer') || types.includes('number'), boolean: types.includes('boolean') };
+      } else p = { kind: 'leaf', integer: types.includes('integer'), number: types.includes('number'), boolean: types.includes('boolean'), xsd: s['x-xsd'] };
     }
     this.plans.set(schema, p);
     return p;
@@ -150,13 +151,18 @@ class Scan {
     if (open.nil) return this.nil(open);
     if (plan.kind === 'object') return this.object(open, plan);
     const t = this.text(open);
-    if (plan.number) {
-      const s = t.trim();
-      const n = Number(s);
-      if (s === '' || !Number.isFinite(n)) throw BAIL; // the generic decoder says what is wrong
+    // The exact-values rule (src/schemas/xsd.ts); anything it refuses, the generic decoder names.
+    if (plan.integer) {
+      const n = readXsdInteger(t, plan.xsd);
+      if (n === undefined) throw BAIL;
       return n;
     }
-    if (plan.boolean) return t.trim() === 'true' || t.trim() === '1';
+    if (plan.number) throw BAIL; // no xsd:double in Five9's answers: the generic decoder reads it
+    if (plan.boolean) {
+      const b = readXsdBoolean(t);
+      if (b === undefined) throw BAIL;
+      return b;
+    }
     return t;
   }
 

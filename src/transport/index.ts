@@ -34,7 +34,8 @@ export function assertSecureUrl(url: string): URL {
   try {
     u = new URL(url);
   } catch {
-    throw new Five9Error('FIVE9_CONFIG', `endpoint "${url}" is not a URL`);
+    // Not quoted back: a URL that does not parse may still hold a password.
+    throw new Five9Error('FIVE9_CONFIG', 'the endpoint is not a URL (expected https://host[:port][/path]; it is not shown, as it may hold a password)');
   }
   if (u.protocol === 'https:') return u;
   if (u.protocol === 'http:' && LOOPBACK.test(u.hostname)) return u;
