@@ -5,6 +5,7 @@
  *   five9-statistics-connector/simulator   Five9Simulator, generateWsdl
  *   five9-statistics-connector/cycles      runOnce, runSchedule, ConnectorExecutor, templates, diagrams
  *   five9-statistics-connector/rest        RestClient, uploadContacts, contact files
+ *   five9-statistics-connector/fleet       many accounts: accounts files, EmbeddedFleet, BullMQ scheduler and worker
  */
 export {
   Five9Client,

@@ -44,18 +44,19 @@ describe('the exports map', () => {
     expect(own.length).toBeLessThan(30);
   });
 
-  test('the subpaths /simulator, /cycles and /rest, and nothing else inside', async () => {
+  test('the subpaths /simulator, /cycles, /rest and /fleet, and nothing else inside', async () => {
     const script = `
       const sim = require('five9-statistics-connector/simulator');
       const cycles = require('five9-statistics-connector/cycles');
       const rest = require('five9-statistics-connector/rest');
-      const out = [typeof sim.Five9Simulator, typeof sim.generateWsdl, typeof cycles.runOnce, typeof cycles.ConnectorExecutor, typeof cycles.renderTemplateDiagram, typeof rest.RestClient, typeof rest.uploadContacts];
+      const fleet = require('five9-statistics-connector/fleet');
+      const out = [typeof sim.Five9Simulator, typeof sim.generateWsdl, typeof cycles.runOnce, typeof cycles.ConnectorExecutor, typeof cycles.renderTemplateDiagram, typeof rest.RestClient, typeof rest.uploadContacts, typeof fleet.EmbeddedFleet, typeof fleet.FleetWorker, typeof fleet.loadFleetConfig];
       let deep = 'resolved';
       try { require('five9-statistics-connector/dist/src/cli/index.js'); } catch (e) { deep = e.code; }
       console.log(JSON.stringify({ out, deep, version: require('five9-statistics-connector/package.json').version }));`;
     const r = await run(process.execPath, ['-e', script]);
     expect(r.stderr).toBe('');
-    expect(JSON.parse(r.stdout)).toEqual({ out: Array(7).fill('function'), deep: 'ERR_PACKAGE_PATH_NOT_EXPORTED', version: require('../package.json').version });
+    expect(JSON.parse(r.stdout)).toEqual({ out: Array(10).fill('function'), deep: 'ERR_PACKAGE_PATH_NOT_EXPORTED', version: require('../package.json').version });
   });
 });
 
