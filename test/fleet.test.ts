@@ -66,7 +66,7 @@ describe('accounts.json', () => {
       ],
     });
     expect(meaning).toMatch(/account "acme": \/dataCenter must be one of us, /);
-    expect(meaning).toMatch(/account "acme": \/cycles\/0\/template no template "no-such-template"/);
+    expect(meaning).toMatch(/account "acme": \/cycles\/0\/template no bundled template "no-such-template"/);
     expect(meaning).toMatch(/account "acme": \/cycles\/1\/fields\/idleTimeOut must be >= 60/);
     expect(meaning).toMatch(/account "acme": \/cycles\/1\/fields\/colour is not a field of template maintain-session/);
     expect(meaning).toMatch(/account "acme": \/id is also the id of accounts\[0\]/);

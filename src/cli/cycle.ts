@@ -3,7 +3,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { clockForScale } from '../clock';
 import { type CycleTemplate, type RunEvent, type RunResult, lintTemplate, readTemplate, renderTemplateDiagram, runOnce, runSchedule, scheduleInterval } from '../cycles';
-import { Five9Error } from '../errors';
+import { Five9Error, internalError } from '../errors';
 import { loadManifest } from '../manifest';
 import { formatDuration, parseDuration } from '../util/duration';
 import type { Redactor } from '../util/redact';
@@ -187,7 +187,7 @@ keeps alive. With --once or --runs, the exit code is that of the last failed run
     if (ac.signal.aborted) return;
     const failed = [...results].reverse().find((r) => r.outcome === 'error');
     if (failed) {
-      const e = failed.error instanceof Five9Error ? failed.error : new Five9Error('FIVE9_TRANSPORT', String((failed.error as Error)?.message ?? failed.error));
+      const e = internalError(failed.error);
       throw new Five9Error(e.code, e.message, { details: { silent: true } });
     }
   });

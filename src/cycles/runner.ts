@@ -1,5 +1,5 @@
 import type { Clock } from '../clock';
-import { Five9Error } from '../errors';
+import { Five9Error, internalError } from '../errors';
 import type { CycleTemplate } from '../generated/template-types';
 import type { ActionResult } from '../runtime';
 import { fieldValues, initialState, pointer, resolveInput } from './mapping';
@@ -84,7 +84,8 @@ export async function runOnce(template: CycleTemplate, options: RunOptions, run 
     try {
       result = await options.executor.run(step.action, input);
     } catch (e) {
-      const error = e instanceof Five9Error ? e.toJSON() : { code: 'ERROR', message: (e as Error).message };
+      // An error that is not a Five9Error is a bug of the connector: reported as FIVE9_INTERNAL.
+      const error = internalError(e).toJSON();
       emit({ type: 'step-error', run, time: options.clock.now(), step: step.id, action: step.action, error });
       outcome = 'error';
       failure = e;

@@ -2,8 +2,11 @@ import { LRUCache } from 'lru-cache';
 import { dirname } from 'node:path';
 import type { Clock } from '../clock';
 import type { ActionExecutor } from '../cycles';
+import { ConnectorExecutor } from '../cycles/executor';
 import { Five9QuotaError } from '../errors';
+import { RestClient, type RestClientOptions } from '../rest';
 import { type ActionResult, type ClientOptions, Five9Client } from '../runtime';
+import { Redactor } from '../util/redact';
 import { type FleetAccount, resolveSecret } from './config';
 
 export interface AccountClientsOptions {
@@ -15,34 +18,39 @@ export interface AccountClientsOptions {
   max?: number;
   /** Extra client options every account's client gets (the coordinator shared by a worker, say). */
   clientOptions?: Partial<ClientOptions>;
+  /** The same for REST clients (accounts with a `rest` credential, for templates with REST steps). */
+  restOptions?: Partial<RestClientOptions>;
 }
 
 /**
- * One Five9Client per account, made on first use and kept while it is used (an LRU: a worker that
- * serves 10,000 accounts every 15 minutes need not hold 10,000 clients). Secrets are read here, in
- * this process's environment, when the client is made; they are never passed anywhere else.
+ * One executor per account (its Five9Client, and its RestClient when the account has a REST
+ * credential), made on first use and kept while it is used: an LRU, so a worker serving 10,000
+ * accounts every 15 minutes need not hold 10,000 connections. Secrets are read here, in this
+ * process's environment, when a client is made; each executor has its own redactor.
  */
 export class AccountClients {
-  private readonly cache: LRUCache<string, Five9Client>;
+  private readonly cache: LRUCache<string, ConnectorExecutor>;
   private readonly closing = new Set<Promise<void>>();
 
   constructor(private readonly options: AccountClientsOptions) {
-    this.cache = new LRUCache<string, Five9Client>({
+    this.cache = new LRUCache<string, ConnectorExecutor>({
       max: options.max ?? 2000,
-      dispose: (client) => {
-        const p = client.close().catch(() => undefined);
+      dispose: (executor) => {
+        const p = executor.close().catch(() => undefined);
         this.closing.add(p);
         void p.finally(() => this.closing.delete(p));
       },
     });
   }
 
-  get(account: FleetAccount): Five9Client {
+  get(account: FleetAccount): ConnectorExecutor {
     const key = `${account.id}\n${account.username}\n${account.endpoint ?? account.dataCenter}`;
-    let c = this.cache.get(key);
-    if (!c) {
-      const password = resolveSecret(account.password, { account: account.id, field: '/password', base: dirname(this.options.accountsPath) }, this.options.env);
-      c = new Five9Client({
+    let executor = this.cache.get(key);
+    if (!executor) {
+      const base = dirname(this.options.accountsPath);
+      const redactor = new Redactor();
+      const password = resolveSecret(account.password, { account: account.id, field: '/password', base }, this.options.env);
+      const soap = new Five9Client({
         endpoint: account.endpoint,
         dataCenter: account.dataCenter,
         apiVersion: account.apiVersion,
@@ -50,12 +58,34 @@ export class AccountClients {
         password,
         timeoutMs: account.timeoutMs,
         clock: this.options.clock,
+        redactor,
         ...(account.domain ? { domain: account.domain } : {}),
         ...this.options.clientOptions,
       } as ClientOptions);
-      this.cache.set(key, c);
+      const rest = account.rest;
+      executor = new ConnectorExecutor({
+        manifest: soap.manifest,
+        redactor,
+        soap,
+        ...(rest
+          ? {
+              rest: () =>
+                new RestClient({
+                  endpoint: rest.endpoint,
+                  dataCenter: rest.dataCenter,
+                  domainId: rest.domainId,
+                  consumerKey: rest.consumerKey,
+                  consumerSecret: resolveSecret(rest.consumerSecret, { account: account.id, field: '/rest/consumerSecret', base }, this.options.env),
+                  clock: this.options.clock,
+                  redactor,
+                  ...this.options.restOptions,
+                }),
+            }
+          : {}),
+      });
+      this.cache.set(key, executor);
     }
-    return c;
+    return executor;
   }
 
   get size(): number {

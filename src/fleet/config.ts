@@ -176,7 +176,7 @@ export function checkFleetConfig(raw: unknown, abs: string, manifest: Manifest =
       const inPath = a.endpoint ? manifest.versionInEndpoint(a.endpoint) : undefined;
       if (inPath && a.apiVersion && inPath !== a.apiVersion) issue('/apiVersion', 'const', `contradicts the endpoint's path, which is API version ${inPath}`);
       apiVersion = manifest.resolveVersion(inPath ?? a.apiVersion);
-      if (a.endpoint || a.dataCenter) manifest.endpointUrl({ endpoint: a.endpoint, dataCenter: a.dataCenter, apiVersion });
+      if (a.endpoint || (a.dataCenter && dataCenters.includes(a.dataCenter))) manifest.endpointUrl({ endpoint: a.endpoint, dataCenter: a.dataCenter, apiVersion });
     } catch (e) {
       issue(a.apiVersion ? '/apiVersion' : '/endpoint', 'format', (e as Error).message);
     }

@@ -1,6 +1,6 @@
 import type { Clock } from '../clock';
 import { type RunEvent, type RunOutcome, runOnce } from '../cycles';
-import { Five9Error, Five9Fault } from '../errors';
+import { Five9Error, Five9Fault, internalError } from '../errors';
 import type { AccountClients, ExecutorHooks } from './clients';
 import { fleetExecutor } from './clients';
 import type { FleetAccount, FleetCycle } from './config';
@@ -62,24 +62,24 @@ export interface SlotContext {
 export async function runSlot(account: FleetAccount, cycle: FleetCycle, slot: number, ctx: SlotContext): Promise<SlotRecord> {
   const startedAt = Date.now();
   const base = { scheduleId: cycle.scheduleId, account: account.id, cycle: cycle.index, template: cycle.template.id, slot, startedAt, lateMs: Math.max(0, Math.round(ctx.lateMs)), ...(ctx.worker ? { worker: ctx.worker } : {}) };
-  let client;
+  let executor;
   try {
-    client = ctx.clients.get(account);
+    executor = ctx.clients.get(account);
   } catch (e) {
     // A missing secret or a wrong setting: the slot fails with the reason, the schedule goes on.
-    const err = e instanceof Five9Error ? e : new Five9Error('FIVE9_CONFIG', String((e as Error).message));
+    const err = e instanceof Five9Error ? e : internalError(e);
     return { ...base, endedAt: Date.now(), outcome: 'error', exits: [], steps: 0, error: { code: err.code, message: err.message } };
   }
   const state = await ctx.state.load(cycle.scheduleId);
   const exits: string[] = [];
   let steps = 0;
   const r = await runOnce(cycle.template, {
-    executor: fleetExecutor(client, ctx.clock, ctx.hooks, ctx.maxQuotaWaitMs, ctx.signal),
+    executor: fleetExecutor(executor, ctx.clock, ctx.hooks, ctx.maxQuotaWaitMs, ctx.signal),
     clock: ctx.clock,
     fields: cycle.fields,
     state,
     signal: ctx.signal,
-    redact: <T>(v: T) => client.redactor.value(v),
+    redact: <T>(v: T) => executor.redactor.value(v),
     onEvent: (e) => {
       if (e.type === 'step') {
         steps++;
@@ -91,11 +91,9 @@ export async function runSlot(account: FleetAccount, cycle: FleetCycle, slot: nu
   await ctx.state.save(cycle.scheduleId, state);
   const rec: SlotRecord = { ...base, endedAt: Date.now(), outcome: r.outcome, exits, steps };
   if (r.outcome === 'error') {
-    const e = r.error;
-    rec.error =
-      e instanceof Five9Error
-        ? { code: e.code, message: client.redactor.text(e.message), ...(e instanceof Five9Fault ? { fault: e.fault } : {}) }
-        : { code: 'ERROR', message: client.redactor.text(String((e as Error)?.message ?? e)) };
+    // A Five9Error keeps its code; anything else is a bug in the connector, said as one.
+    const e = internalError(r.error);
+    rec.error = { code: e.code, message: executor.redactor.text(e.message), ...(e instanceof Five9Fault ? { fault: e.fault } : {}) };
   }
   return rec;
 }
