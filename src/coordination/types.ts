@@ -17,9 +17,18 @@ export type TakeResult =
   /** Refused: nothing was counted; `retryAt` (on the caller's clock) is when the fullest window has room. */
   | { ok: false; retryAt: number; windowSeconds: number; limit: number };
 
+/** How the slot was obtained, for metrics: `queued` when another holder (in any process) was ahead. */
+export interface SlotInfo {
+  /** Real milliseconds from asking for the slot to holding it. */
+  waitedMs: number;
+  queued: boolean;
+}
+
 export interface ExclusiveOptions {
   /** Gives up waiting for the slot (rejects with the signal's reason); a held slot is not interrupted. */
   signal?: AbortSignal;
+  /** Told once the slot is held, before `fn` runs. */
+  onAcquired?: (info: SlotInfo) => void;
 }
 
 export interface Coordinator {
@@ -29,6 +38,8 @@ export interface Coordinator {
    * Runs `fn` while holding the one-request slot of `key` (a credential: origin and user name),
    * waiting for any other holder in any process sharing this coordinator. A holder that dies
    * (kill -9, a lost machine) loses the slot within a short lease, renewed while `fn` runs.
+   * Waiters are served first come, first served across processes, so a process that always has a
+   * request queued cannot starve another.
    */
   exclusive<T>(key: string, fn: () => Promise<T>, options?: ExclusiveOptions): Promise<T>;
 

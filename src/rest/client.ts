@@ -1,4 +1,5 @@
 import { type Clock, systemClock } from '../clock';
+import { type Coordinator, type CoordinatorHandle, openCoordinator } from '../coordination';
 import { Five9Error, Five9InputError, Five9QuotaError } from '../errors';
 import { DOMAIN_PLACEHOLDER, type Manifest, type RestAction, type RestTarget, loadManifest } from '../manifest';
 import { QuotaTracker, type QuotaWindow } from '../quota';
@@ -25,6 +26,12 @@ export interface RestClientOptions extends RestTarget {
    * Requests over a limit wait on the clock until it allows them; they are not refused.
    */
   quotas?: false | Record<string, QuotaWindow[]>;
+  /**
+   * Where the budget per consumer key is kept, shared with every client using the key: as for
+   * Five9Client (Redis from `redis` or FIVE9_REDIS_URL, else the local store, else memory).
+   */
+  coordinator?: Coordinator | 'memory' | 'local';
+  redis?: string;
   timeoutMs?: number;
   maxResponseBytes?: number;
   /** 429 answers waited out per request before FIVE9_RATE_LIMITED (default 5). */
@@ -59,17 +66,6 @@ export interface RestResult extends ActionResult {
   requests: number;
 }
 
-// One budget per clock, base URL and consumer key: Five9 counts a key's requests wherever they come from.
-const trackers = new WeakMap<Clock, Map<string, QuotaTracker>>();
-function sharedTracker(key: string, classes: Record<string, QuotaWindow[]>, clock: Clock): QuotaTracker {
-  let byKey = trackers.get(clock);
-  if (!byKey) trackers.set(clock, (byKey = new Map()));
-  const k = `${key}\n${JSON.stringify(classes)}`;
-  let t = byKey.get(k);
-  if (!t) byKey.set(k, (t = new QuotaTracker(classes, clock)));
-  return t;
-}
-
 /**
  * Runs the manifest's REST actions: validates the input (nothing is sent when it is wrong), gets a
  * bearer token with the client credentials (cached; fetched again once when a request answers
@@ -93,6 +89,7 @@ export class RestClient {
   private readonly maxRetries: number;
   private readonly maxRetryAfterMs: number;
   private readonly onEvent?: (e: RestEvent) => void;
+  private readonly coordination: CoordinatorHandle;
 
   constructor(options: RestClientOptions) {
     if (!options.consumerKey) throw new Five9Error('FIVE9_CONFIG', 'no consumer key: set FIVE9_CONSUMER_KEY or pass consumerKey');
@@ -132,9 +129,12 @@ export class RestClient {
       refreshMarginMs: rest.auth.refreshMarginSeconds * 1000,
       timeoutMs: options.timeoutMs,
     });
+    this.coordination = openCoordinator({ coordinator: options.coordinator, redis: options.redis, clock: this.clock });
     if (options.quotas !== false) {
+      // One budget per base URL and consumer key: Five9 counts a key's requests wherever they come from.
       const defaults = Object.fromEntries(Object.entries(this.manifest.raw.quotaClasses).filter(([, q]) => q.protocol === 'rest').map(([k, q]) => [k, q.windows]));
-      this.quota = sharedTracker(`${new URL(this.baseUrl).origin}\n${options.consumerKey}`, { ...defaults, ...(options.quotas ?? {}) }, this.clock);
+      const key = `rest|${new URL(this.baseUrl).origin}|key=${options.consumerKey}${this.coordination.scope}`;
+      this.quota = new QuotaTracker({ ...defaults, ...(options.quotas ?? {}) }, this.clock, this.coordination.coordinator, key);
     }
   }
 
@@ -268,7 +268,7 @@ export class RestClient {
     if (!this.quota || !action.quotaClass) return;
     for (;;) {
       try {
-        this.quota.take(action.quotaClass);
+        await this.quota.take(action.quotaClass);
         return;
       } catch (e) {
         if (!(e instanceof Five9QuotaError)) throw e;
@@ -306,6 +306,7 @@ export class RestClient {
   async close(): Promise<void> {
     await this.http.close();
     if (this.tokenHttp !== this.http) await this.tokenHttp.close();
+    await this.coordination.release();
   }
 }
 

@@ -1,0 +1,87 @@
+import { KeyedQueue } from './queue';
+import type { Coordinator, ExclusiveOptions, TakeResult, Window } from './types';
+
+/** The longest window in ms: calls older than this count in no window. */
+export function longestMs(windows: Window[]): number {
+  return Math.max(0, ...windows.map((w) => w.seconds)) * 1000;
+}
+
+/**
+ * One process only: what a VirtualClock uses (simulated time is not shared with other processes),
+ * and the fallback when the local store cannot be opened. A budget is a sorted log of call times;
+ * a window is full when it holds `limit` calls later than `now - seconds`.
+ */
+export class MemoryCoordinator implements Coordinator {
+  readonly kind = 'memory' as const;
+  private readonly logs = new Map<string, number[]>();
+  private readonly queue = new KeyedQueue();
+
+  async exclusive<T>(key: string, fn: () => Promise<T>, options: ExclusiveOptions = {}): Promise<T> {
+    const asked = performance.now();
+    const turn = await this.queue.acquire(key, options.signal);
+    try {
+      options.onAcquired?.({ waitedMs: performance.now() - asked, queued: turn.queued });
+      return await fn();
+    } finally {
+      turn.release();
+    }
+  }
+
+  async take(key: string, windows: Window[], now: number): Promise<TakeResult> {
+    const times = this.prune(key, windows, now);
+    for (const w of windows) {
+      const inWindow = countAfter(times, now - w.seconds * 1000);
+      if (inWindow >= w.limit) {
+        // Room comes back when the oldest call that keeps the window full ages out of it.
+        const retryAt = times[times.length - w.limit] + w.seconds * 1000;
+        return { ok: false, retryAt, windowSeconds: w.seconds, limit: w.limit };
+      }
+    }
+    insertSorted(times, now);
+    return { ok: true };
+  }
+
+  async seed(key: string, windows: Window[], counts: Record<number, number>, now: number): Promise<void> {
+    const times = this.prune(key, windows, now);
+    let extra = 0;
+    for (const w of windows) extra = Math.max(extra, (counts[w.seconds] ?? 0) - countAfter(times, now - w.seconds * 1000));
+    for (let i = 0; i < extra; i++) insertSorted(times, now);
+  }
+
+  async usage(key: string, windows: Window[], now: number): Promise<Record<number, number>> {
+    const times = this.prune(key, windows, now);
+    return Object.fromEntries(windows.map((w) => [w.seconds, countAfter(times, now - w.seconds * 1000)]));
+  }
+
+  async close(): Promise<void> {
+    this.logs.clear();
+  }
+
+  private prune(key: string, windows: Window[], now: number): number[] {
+    let times = this.logs.get(key);
+    if (!times) this.logs.set(key, (times = []));
+    const from = now - longestMs(windows);
+    let drop = 0;
+    while (drop < times.length && times[drop] <= from) drop++;
+    if (drop) times.splice(0, drop);
+    return times;
+  }
+}
+
+/** Calls in a sorted log later than `from` (binary search: a day window may hold 24,000). */
+function countAfter(times: number[], from: number): number {
+  let lo = 0;
+  let hi = times.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (times[mid] <= from) lo = mid + 1;
+    else hi = mid;
+  }
+  return times.length - lo;
+}
+
+function insertSorted(times: number[], t: number): void {
+  let i = times.length;
+  while (i > 0 && times[i - 1] > t) i--;
+  times.splice(i, 0, t);
+}
