@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Clock } from '../clock';
 import { Five9Error } from '../errors';
-import { Five9Client } from '../runtime';
+import { type ClientEvent, Five9Client } from '../runtime';
 import { Five9Simulator } from '../simulator';
 
 export interface TargetFlags {
@@ -9,6 +9,7 @@ export interface TargetFlags {
   endpoint?: string;
   apiVersion?: string;
   timeout?: string;
+  redis?: string;
 }
 
 export interface OpenTarget {
@@ -16,6 +17,11 @@ export interface OpenTarget {
   label: string;
   simulator?: Five9Simulator;
   close(): Promise<void>;
+}
+
+/** What a command says when it could not read the domain's counters (it goes on, counting only what it sees). */
+function noteUnseeded(e: ClientEvent): void {
+  if (e.type === 'quota-unseeded') process.stderr.write(`five9: note: the domain's call counters could not be read (${e.code}: ${e.message}); calls made elsewhere are not counted against the quota\n`);
 }
 
 /**
@@ -32,13 +38,14 @@ export async function openTarget(flags: TargetFlags, env: NodeJS.ProcessEnv = pr
     if (!username || !password) {
       throw new Five9Error('FIVE9_CONFIG', 'set FIVE9_USERNAME and FIVE9_PASSWORD in the environment to use --endpoint or --data-center');
     }
-    const client = new Five9Client({ endpoint: flags.endpoint, dataCenter: flags.dataCenter, apiVersion: flags.apiVersion, username, password, timeoutMs });
+    const client = new Five9Client({ endpoint: flags.endpoint, dataCenter: flags.dataCenter, apiVersion: flags.apiVersion, username, password, timeoutMs, redis: flags.redis ?? env.FIVE9_REDIS_URL, onEvent: noteUnseeded });
     return { client, label: client.endpoint, close: () => client.close() };
   }
   const password = randomBytes(12).toString('base64url');
   const simulator = new Five9Simulator({ users: [{ username: 'demo', password }], clock });
   const { url } = await simulator.start();
-  const client = new Five9Client({ endpoint: url, apiVersion: flags.apiVersion, username: 'demo', password, timeoutMs });
+  // The embedded simulator lives and dies with this process: nothing to share with others.
+  const client = new Five9Client({ endpoint: url, apiVersion: flags.apiVersion, username: 'demo', password, timeoutMs, coordinator: 'memory' });
   return {
     client,
     simulator,
