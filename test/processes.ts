@@ -113,6 +113,11 @@ export class SimulatorProcess {
     return async () => void (await held);
   }
 
+  /** Resolves when the gate has reported `event` (held, dropped) `n` times in all. */
+  async event(event: string, n = 1): Promise<void> {
+    while (this.events.filter((e) => e === event).length < n) await this.next((o) => o.event === event);
+  }
+
   async pass(): Promise<void> {
     const ok = this.next((o) => o.ok === 'pass');
     this.child.stdin!.write('pass\n');

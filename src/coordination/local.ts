@@ -75,6 +75,7 @@ export class LocalCoordinator implements Coordinator, SlotStore {
       count: p('SELECT count(*) AS n FROM call WHERE key = ? AND at > ?'),
       nth: p('SELECT at FROM call WHERE key = ? AND at > ? ORDER BY at LIMIT 1 OFFSET ?'),
       add: p('INSERT INTO call (key, at) VALUES (?, ?)'),
+      settle: p('UPDATE call SET at = ? WHERE rowid = ? AND key = ? AND at < ?'),
     };
     this.slots = new TicketedSlots(this, options);
   }
@@ -158,10 +159,13 @@ export class LocalCoordinator implements Coordinator, SlotStore {
             return { ok: false, retryAt: at + w.seconds * 1000, windowSeconds: w.seconds, limit: w.limit };
           }
         }
-        this.q.add.run(key, now);
-        return { ok: true };
+        return { ok: true, id: String(this.q.add.run(key, now).lastInsertRowid) };
       })
       .immediate();
+  }
+
+  async settle(key: string, id: string, at: number): Promise<void> {
+    if (!this.closed) this.q.settle.run(at, Number(id), key, at);
   }
 
   async seed(key: string, windows: Window[], counts: Record<number, number>, now: number): Promise<void> {

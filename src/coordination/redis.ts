@@ -286,8 +286,14 @@ export class RedisCoordinator implements Coordinator, SlotStore {
   }
 
   async take(key: string, windows: Window[], now: number): Promise<TakeResult> {
-    const r = await this.call<number[]>(() => this.redis.five9Take(`${this.prefix}budget:${key}`, now, this.member(), longestMs(windows), ...this.args(windows, (w) => w.limit)));
-    return r[0] === 1 ? { ok: true } : { ok: false, retryAt: r[1], windowSeconds: r[2], limit: r[3] };
+    const id = this.member();
+    const r = await this.call<number[]>(() => this.redis.five9Take(`${this.prefix}budget:${key}`, now, id, longestMs(windows), ...this.args(windows, (w) => w.limit)));
+    return r[0] === 1 ? { ok: true, id } : { ok: false, retryAt: r[1], windowSeconds: r[2], limit: r[3] };
+  }
+
+  async settle(key: string, id: string, at: number): Promise<void> {
+    // XX: only a call still counted (not yet aged out); GT: never earlier.
+    await this.call(() => this.redis.zadd(`${this.prefix}budget:${key}`, 'XX', 'GT', at, id));
   }
 
   async seed(key: string, windows: Window[], counts: Record<number, number>, now: number): Promise<void> {

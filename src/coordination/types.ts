@@ -13,7 +13,8 @@ export interface Window {
 }
 
 export type TakeResult =
-  | { ok: true }
+  /** Counted; `id` names the call for settle(). */
+  | { ok: true; id: string }
   /** Refused: nothing was counted; `retryAt` (on the caller's clock) is when the fullest window has room. */
   | { ok: false; retryAt: number; windowSeconds: number; limit: number };
 
@@ -49,6 +50,13 @@ export interface Coordinator {
    * (wall, or scaled: processes given the same time scale agree).
    */
   take(key: string, windows: Window[], now: number): Promise<TakeResult>;
+
+  /**
+   * Moves a counted call to `at`, the time its answer came (never earlier than where it is). The
+   * server counted the call when it arrived, somewhere between take() and the answer: counting it
+   * at the answer keeps every window at least as full as the server's, whatever the network's delay.
+   */
+  settle(key: string, id: string, at: number): Promise<void>;
 
   /**
    * Raises the budget so that each window holds at least `counts[seconds]` calls, the extra ones

@@ -31,12 +31,18 @@ export class QuotaTracker {
     return this.key ? `${this.key}|${cls}` : cls;
   }
 
-  /** Throws Five9QuotaError when a call of the class now would exceed a window; otherwise counts it. */
-  async take(cls: string): Promise<void> {
+  /**
+   * Throws Five9QuotaError when a call of the class now would exceed a window; otherwise counts it
+   * and returns what to call when its answer comes (the call then counts from that moment: the
+   * server counted it on arrival, which was no later).
+   */
+  async take(cls: string): Promise<() => Promise<void>> {
     const windows = this.classes[cls];
-    if (!windows) return;
-    const r = await this.coordinator.take(this.budget(cls), windows, this.clock.now());
+    if (!windows) return async () => undefined;
+    const budget = this.budget(cls);
+    const r = await this.coordinator.take(budget, windows, this.clock.now());
     if (!r.ok) throw new Five9QuotaError(cls, r.windowSeconds, r.limit, r.retryAt);
+    return () => this.coordinator.settle(budget, r.id, this.clock.now()).catch(() => undefined);
   }
 
   /** Calls of the class counted in each window now, e.g. { 60: 1, 3600: 4, 86400: 9 }. */

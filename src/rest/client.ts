@@ -194,16 +194,18 @@ export class RestClient {
           details: { scope: action.scope, granted: token.scopes, consumerKey: this.consumerKey },
         });
       }
-      if (action.quotaClass) await this.pace(action, signal, options);
+      const settle = await this.pace(action, signal, options);
       attempt++;
       this.requests++;
-      const answer = await this.http.request({
-        method: req.method,
-        path: req.path,
-        headers: { ...(options.headers ?? {}), ...(req.body !== undefined ? { 'content-type': 'application/json' } : {}), authorization: `Bearer ${token.value}` },
-        body: req.body,
-        signal: options.letRequestFinish ? undefined : signal,
-      });
+      const answer = await this.http
+        .request({
+          method: req.method,
+          path: req.path,
+          headers: { ...(options.headers ?? {}), ...(req.body !== undefined ? { 'content-type': 'application/json' } : {}), authorization: `Bearer ${token.value}` },
+          body: req.body,
+          signal: options.letRequestFinish ? undefined : signal,
+        })
+        .finally(settle);
       this.emit({ type: 'request', action: action.id, method: req.method, path: req.path, status: answer.status, at: this.clock.now(), attempt }, options);
       const e = answer.status >= 400 ? errorBody(answer.body) : {};
       const said = `${e.code ? ` ${e.code}` : ''}${e.message ? `: ${e.message}` : ''}`;
@@ -263,13 +265,15 @@ export class RestClient {
     return t;
   }
 
-  /** Waits on the clock until the action's quota class allows one more request, then counts it. */
-  private async pace(action: RestAction, signal: AbortSignal | undefined, options: RestRunOptions): Promise<void> {
-    if (!this.quota || !action.quotaClass) return;
+  /**
+   * Waits on the clock until the action's quota class allows one more request, then counts it;
+   * returns what to call when the answer comes (the request then counts from its answer).
+   */
+  private async pace(action: RestAction, signal: AbortSignal | undefined, options: RestRunOptions): Promise<() => Promise<void>> {
+    if (!this.quota || !action.quotaClass) return async () => undefined;
     for (;;) {
       try {
-        await this.quota.take(action.quotaClass);
-        return;
+        return await this.quota.take(action.quotaClass);
       } catch (e) {
         if (!(e instanceof Five9QuotaError)) throw e;
         const at = this.clock.now();

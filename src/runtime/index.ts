@@ -186,17 +186,18 @@ export class Five9Client {
         // An observer's mistake is not the request's.
       }
     };
+    let settle: (() => Promise<void>) | undefined;
     try {
       if (quotaClass) await this.seeded(quotaClass);
       const answer = await this.transport.post(body, timeoutMs, {
         // Counted while the slot is held, when the request really goes: a wait behind a long poll
         // does not move a call into an earlier minute than Five9 will count it in.
         beforeSend: async () => {
-          if (quotaClass) await this.quota!.take(quotaClass);
+          if (quotaClass) settle = await this.quota!.take(quotaClass);
           sent = true;
         },
         onSlot: (info) => (slot = info),
-      });
+      }).finally(() => settle?.());
       const result = this.interpret(action, answer.status, answer.contentType, answer.body);
       record({ outcome: 'success', exit: result.exit });
       return result;

@@ -1,10 +1,12 @@
 /**
  * A library client in its own process that drives one Five9 user hard, for the tests of Five9's
- * rules across processes. argv[2]: JSON {endpoint, username, password, redis?, role, ms}.
+ * rules across processes. argv[2]: JSON {endpoint, username, password, redis?, role, calls}.
  *   role "busy":      4 calls always queued in this process (a wallboard whose queue never empties),
- *                     getUserLimits back to back, and a setSessionParameters every 10th;
+ *                     getUserLimits back to back, and a setSessionParameters every 10th; `calls`
+ *                     in each of its 4 loops;
  *   role "keepalive": one getSessionParameters at a time, 30 ms apart, and a setSessionParameters
- *                     every 5th (a keep-alive cycle next to it).
+ *                     every 5th (a keep-alive cycle next to it); `calls` in all.
+ * A number of calls, not a duration: a loaded machine makes them slower, not fewer.
  * Prints one JSON line at the end: every call with the wall time it was asked for and its outcome.
  * Built code only (run `npm run build` first).
  */
@@ -14,7 +16,6 @@ const o = JSON.parse(process.argv[2]);
 const client = new Five9Client({ endpoint: o.endpoint, username: o.username, password: o.password, redis: o.redis, coordinator: o.coordinator });
 const settings = { viewSettings: { shiftStart: 0, timeZone: 0, idleTimeOut: 1800 } };
 const calls = [];
-const until = Date.now() + o.ms;
 
 async function call(action, input) {
   const askedAt = Date.now();
@@ -27,11 +28,11 @@ async function call(action, input) {
 }
 
 async function busyLoop() {
-  for (let i = 1; Date.now() < until; i++) await call(i % 10 === 0 ? 'Set Session Parameters' : 'Get User Limits', i % 10 === 0 ? settings : {});
+  for (let i = 1; i <= o.calls; i++) await call(i % 10 === 0 ? 'Set Session Parameters' : 'Get User Limits', i % 10 === 0 ? settings : {});
 }
 
 async function keepAlive() {
-  for (let i = 1; Date.now() < until; i++) {
+  for (let i = 1; i <= o.calls; i++) {
     await call(i % 5 === 0 ? 'Set Session Parameters' : 'List Session Parameters', i % 5 === 0 ? settings : {});
     await new Promise((r) => setTimeout(r, 30));
   }
