@@ -8,6 +8,9 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { Redis } from 'ioredis';
+import { LOCAL_STORE_FILE } from '../src/coordination';
 import { type Finished, ROOT, type RedisServer, SimulatorProcess, type SimStats, five9, requireBuild, run, startRedis } from './processes';
 
 const USER = 'u1';
@@ -49,6 +52,34 @@ function expectOneAtATime(s: SimStats): void {
   expect(s.requests.filter((r) => r.outcome === 'ServerFault')).toEqual([]);
   const sorted = [...s.requests].sort((a, b) => a.startedAt - b.startedAt);
   for (let i = 1; i < sorted.length; i++) expect(sorted[i].startedAt).toBeGreaterThanOrEqual(sorted[i - 1].endedAt);
+}
+
+/** Polls a condition every 20 ms (a state that another process reaches), for at most 20 s. */
+async function until(ok: () => Promise<boolean>): Promise<void> {
+  for (const started = Date.now(); !(await ok()); ) {
+    if (Date.now() - started > 20_000) throw new Error('the condition never held');
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+/** A look into the store the processes share: how many wait for a slot, when its holder's lease ends. */
+async function peek(kind: string, env: NodeJS.ProcessEnv, key: string): Promise<{ waiting(): Promise<number>; leaseEnds(): Promise<number>; close(): Promise<void> }> {
+  if (kind === 'local') {
+    // Opened once a five9 process has made the store (it sets WAL mode and the schema).
+    let db: Database.Database | undefined;
+    const open = () => (db ??= new Database(join(env.FIVE9_STATE_DIR!, LOCAL_STORE_FILE)));
+    return {
+      waiting: async () => (open().prepare('SELECT count(*) AS n FROM ticket WHERE key = ?').get(key) as { n: number }).n,
+      leaseEnds: async () => (open().prepare('SELECT expires FROM slot WHERE key = ?').get(key) as { expires: number }).expires,
+      close: async () => db?.close(),
+    };
+  }
+  const r = new Redis(redis.url);
+  return {
+    waiting: () => r.zcard(`five9:line:${key}`),
+    leaseEnds: async () => Date.now() + (await r.pttl(`five9:slot:${key}`)),
+    close: async () => void (await r.quit()),
+  };
 }
 
 describe.each(['local', 'redis'])('through the %s store', (kind) => {
@@ -142,30 +173,43 @@ describe.each(['local', 'redis'])('through the %s store', (kind) => {
     sim = await SimulatorProcess.start({ users: [{ username: USER, password: PASSWORD }] });
     const share = sharing(kind);
     const env = { ...CREDENTIALS, ...share.env() };
-    // The holder's request hangs at the gate in front of the simulator, so it holds the slot.
-    const heldOne = await sim.hold();
-    const holder = five9(['run', 'List Session Parameters', '--endpoint', sim.gate, ...share.flags], env);
-    await heldOne();
-    const next = five9(['run', 'Get User Limits', '--endpoint', sim.gate, ...share.flags], env);
-    // The next process waits for the slot: its request does not reach the gate while the holder lives.
-    await new Promise((r) => setTimeout(r, 1500));
-    expect(sim.events).toEqual(['held']);
-    const killedAt = performance.now();
-    holder.child.kill('SIGKILL');
-    const gone = await holder.done;
-    expect(gone.signal).toBe('SIGKILL');
-    // Its connection closed with it: the gate drops the held request instead of forwarding it.
-    await sim.event('dropped');
-    await sim.pass();
-    const finished = await next.done;
-    expect(finished.code).toBe(0);
-    expect(finished.out).toMatch(/^exit: success/m);
-    const waited = finished.endedAt - killedAt;
-    // Local: the holder's PID is gone, so at once; Redis: when its lease (5 s) runs out.
-    expect(waited).toBeLessThan(kind === 'local' ? LEASE_MS / 2 : LEASE_MS + 3000);
-    const s = await sim.stats();
-    // The killed holder's request died with it at the gate; the simulator saw only the next one.
-    expect(s.requests.map((r) => `${r.operation} ${r.outcome}`)).toEqual(['getUserLimits ok']);
+    const store = await peek(kind, env, `${new URL(sim.gate).origin}|${USER}`);
+    try {
+      // The holder's request hangs at the gate in front of the simulator, so it holds the slot.
+      const heldOne = await sim.hold();
+      const holder = five9(['run', 'List Session Parameters', '--endpoint', sim.gate, ...share.flags], env);
+      await heldOne();
+      const next = five9(['run', 'Get User Limits', '--endpoint', sim.gate, ...share.flags], env);
+      // The next process waits in line for the slot; its request has not gone out.
+      await until(async () => (await store.waiting()) === 1);
+      expect(sim.events).toEqual(['held']);
+      // When the holder's lease would run out: it renews no more once killed.
+      const leaseEnds = await store.leaseEnds();
+      const killedAt = Date.now();
+      holder.child.kill('SIGKILL');
+      expect((await holder.done).signal).toBe('SIGKILL');
+      // Its connection closed with it: the gate drops the held request instead of forwarding it.
+      await sim.event('dropped');
+      await sim.pass();
+      const finished = await next.done;
+      expect(finished.code).toBe(0);
+      expect(finished.out).toMatch(/^exit: success/m);
+      const s = await sim.stats();
+      // The killed holder's request died with it at the gate; the simulator saw only the next one.
+      expect(s.requests.map((r) => `${r.operation} ${r.outcome}`)).toEqual(['getUserLimits ok']);
+      const sentAt = s.requests[0].startedAt;
+      expect(leaseEnds - killedAt).toBeGreaterThan(LEASE_MS / 3);
+      if (kind === 'local') {
+        // The holder's PID is gone: passed over at once, before its lease ran out.
+        expect(sentAt).toBeLessThan(leaseEnds);
+      } else {
+        // Redis knows no PID: the slot is free when the lease runs out (polls are 100 ms apart at most).
+        expect(sentAt).toBeGreaterThanOrEqual(leaseEnds - 50);
+        expect(sentAt).toBeLessThan(leaseEnds + 2000);
+      }
+    } finally {
+      await store.close();
+    }
   }, 60_000);
 });
 
