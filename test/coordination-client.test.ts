@@ -114,3 +114,37 @@ describe('when the counters cannot be read', () => {
     }
   });
 });
+
+describe('five9 … --redis', () => {
+  const cli = async (args: string[], env: NodeJS.ProcessEnv) => {
+    const out: string[] = [];
+    const err: string[] = [];
+    const { main } = await import('../src/cli');
+    const code = await main(['node', 'five9', ...args], { out: (s) => out.push(s), err: (s) => err.push(s), env });
+    return { code, out: out.join('\n'), err: err.join('\n') };
+  };
+  const env = { FIVE9_USERNAME: 'ops', FIVE9_PASSWORD: 'ops-secret-9' };
+
+  test('every target command takes --redis', async () => {
+    for (const cmd of [['run'], ['cycle', 'run'], ['stats', 'get'], ['stats', 'watch'], ['contacts', 'upload']]) {
+      const r = await cli([...cmd, '--help'], {});
+      expect(r.out).toMatch(/--redis <url>/);
+    }
+  });
+
+  test('a URL that is not redis:// is bad usage (exit 2); a Redis nobody answers is exit 4, naming host and port only; nothing is sent', async () => {
+    const { sim, url } = await startSimulator({ users: USERS });
+    try {
+      const bad = await cli(['run', 'Get User Limits', '--endpoint', url, '--redis', 'http://user:pw-in-url@cache:6379'], env);
+      expect(bad.code).toBe(2);
+      expect(bad.err).toBe('five9: FIVE9_CONFIG: --redis must be a redis:// or rediss:// URL, not "http://…@cache:6379"');
+      const down = await cli(['run', 'Get User Limits', '--endpoint', url, '--redis', 'redis://:pw-in-url@127.0.0.1:1'], env);
+      expect(down.code).toBe(4);
+      expect(down.err).toMatch(/^five9: FIVE9_COORDINATION: Redis at 127\.0\.0\.1:1 could not be used: /);
+      expect(down.err).not.toContain('pw-in-url');
+      expect(sim.requests).toEqual([]);
+    } finally {
+      await sim.stop();
+    }
+  });
+});

@@ -6,7 +6,7 @@ import { type Manifest, type SoapAction, type Target, loadManifest } from '../ma
 import type { JsonSchema } from '../schemas';
 import { type CallCounterStates, QuotaTracker, type QuotaWindow } from '../quota';
 import { SoapCodec } from '../soap';
-import { Transport } from '../transport';
+import { Transport, assertSecureUrl } from '../transport';
 import { Redactor } from '../util/redact';
 
 export interface ClientOptions extends Target {
@@ -129,6 +129,8 @@ export class Five9Client {
     this.codec = new SoapCodec(this.manifest.registry, this.manifest.raw.protocol.namespace);
     this.longPollMarginMs = options.longPollMarginMs ?? 15_000;
     const clock = options.clock ?? systemClock;
+    // Refused before a shared store is opened (a Redis connection would keep the process alive).
+    assertSecureUrl(this.endpoint);
     this.coordination = openCoordinator({ coordinator: options.coordinator, redis: options.redis, clock });
     this.coordinator = this.coordination.coordinator;
     this.budgetKey = `quota|${new URL(this.endpoint).origin}|${options.domain ? `domain=${options.domain}` : `user=${options.username}`}${this.coordination.scope}`;
