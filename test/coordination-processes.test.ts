@@ -71,7 +71,7 @@ async function peek(kind: string, env: NodeJS.ProcessEnv, key: string): Promise<
     return {
       waiting: async () => (open().prepare('SELECT count(*) AS n FROM ticket WHERE key = ?').get(key) as { n: number }).n,
       leaseEnds: async () => (open().prepare('SELECT expires FROM slot WHERE key = ?').get(key) as { expires: number }).expires,
-      close: async () => db?.close(),
+      close: async () => void db?.close(),
     };
   }
   const r = new Redis(redis.url);

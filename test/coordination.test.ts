@@ -181,7 +181,7 @@ describe.each(['local', 'redis'])('a %s slot holder that stops renewing its leas
     const pair = kinds[kind](400);
     try {
       // A frozen holder: its renewals do nothing (a process stopped with SIGSTOP, or killed).
-      jest.spyOn(pair.a as LocalCoordinator & RedisCoordinator, 'renew').mockResolvedValue(false);
+      jest.spyOn(pair.a as LocalCoordinator, 'renew').mockResolvedValue(false);
       let frozenDone = false;
       let unfreeze!: () => void;
       const frozen = pair.a.exclusive('cred', () => new Promise<void>((r) => (unfreeze = r))).then(() => (frozenDone = true));
