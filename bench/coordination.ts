@@ -135,6 +135,25 @@ async function main(): Promise<void> {
     for (const k of kinds) console.log(`${k.padEnd(7)} exclusive ${fmt(exclusive[k])}   take + settle ${fmt(takeSettle[k])}`);
     result.alone = { exclusive, takeSettle };
 
+    // A wallboard's QueryChangedStatistics after most of a day: 20,000 calls in the day window.
+    const QCS = [
+      { seconds: 60, limit: 30 },
+      { seconds: 3600, limit: 1200 },
+      { seconds: 86400, limit: 24000 },
+    ];
+    const dayStart = Date.now() - 86_400_000;
+    for (const k of kinds) for (let i = 0; i < 20_000; i++) await coordinators[k].take(`day-${k}`, QCS, dayStart + Math.floor(i * 4.3 * 1000));
+    let tick = 0;
+    const fullDay = await compare(kinds, quick ? 50 : 200, rounds, async (k) => {
+      // Far enough apart that the minute and hour windows always have room: the day window decides.
+      const now = Date.now() + ++tick * 4000;
+      const r = await coordinators[k].take(`day-${k}`, QCS, now);
+      if (r.ok) await coordinators[k].settle(`day-${k}`, r.id, now);
+    });
+    console.log(`\n   take + settle with 20,000 calls in the day window (QueryChangedStatistics, 30/1,200/24,000):`);
+    for (const k of kinds) console.log(`${k.padEnd(7)} ${fmt(fullDay[k])}`);
+    result.alone = { exclusive, takeSettle, takeSettleFullDay: fullDay };
+
     const m = quick ? 200 : 600;
     console.log(`\n== 2. Five9Client against the simulator in another process (µs a call; median and best of ${rounds} rounds of ${m})`);
     const clients = Object.fromEntries(kinds.map((k) => [k, new Five9Client({ endpoint: simUrl, username: 'bench', password: 'bench-secret', coordinator: coordinators[k], seedQuotas: false, quotas: { QueryStatistics: WINDOWS } })]));

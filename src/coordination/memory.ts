@@ -50,8 +50,11 @@ export class MemoryCoordinator implements Coordinator {
 
   async settle(key: string, id: string, at: number): Promise<void> {
     const times = this.logs.get(key);
-    const i = times?.findIndex((c) => c.id === id) ?? -1;
-    if (!times || i < 0 || times[i].at >= at) return;
+    if (!times) return;
+    // From the newest: a call is settled when its answer comes, so it is near the end.
+    let i = times.length - 1;
+    while (i >= 0 && times[i].id !== id) i--;
+    if (i < 0 || times[i].at >= at) return;
     const [call] = times.splice(i, 1);
     insertSorted(times, { ...call, at });
   }
