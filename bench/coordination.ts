@@ -111,6 +111,11 @@ async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'five9-bench-coord-'));
   const root = packageRoot();
   const sim = spawn(process.execPath, [join(root, 'bin', 'five9.js'), 'simulator', '--port', '0', '--user', 'bench:bench-secret', '--quota', 'QueryStatistics=1000000000/1000000000/1000000000'], { stdio: ['ignore', 'pipe', 'inherit'] });
+  // Whatever ends this process (a closed pipe, Ctrl-C), its servers end with it.
+  process.once('exit', () => {
+    sim.kill();
+    redisServer.kill();
+  });
   const [, simUrl] = await lines(sim, 'stdout', /listening on (http:\/\/127\.0\.0\.1:\d+)/);
   const result: Record<string, unknown> = { date: new Date().toISOString(), node: process.version, cpus: cpus().length, cpuModel: cpus()[0]?.model, quick };
 

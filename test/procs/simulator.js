@@ -88,3 +88,5 @@ const stop = async () => {
 };
 process.on('SIGTERM', stop);
 process.on('SIGINT', stop);
+// The test that started it is gone (its end of stdin closed): stop too, never outlive it.
+process.stdin.on('end', stop);
