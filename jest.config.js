@@ -6,4 +6,6 @@ module.exports = {
   testMatch: ['**/*.test.ts'],
   transform: { '^.+\\.ts$': 'ts-jest' },
   testTimeout: 30000,
+  // A state directory of its own for each test file (the local store of shared Five9 limits).
+  setupFilesAfterEnv: ['<rootDir>/test/setup-state.ts'],
 };

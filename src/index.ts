@@ -19,9 +19,12 @@ export {
   type RestActionOf,
   type RestActions,
   type UntypedAction,
+  type RequestRecord,
+  type ClientEvent,
 } from './runtime';
+export { openCoordinator, MemoryCoordinator, LocalCoordinator, RedisCoordinator, stateDir, type Coordinator, type CoordinationOptions, type CoordinatorHandle, type RedisCoordinatorOptions, type SlotInfo, type TakeResult, type Window } from './coordination';
 export { loadManifest, Manifest, lintManifest, isRestAction, type Action, type SoapAction, type RestAction, type ConnectorManifest, type Target } from './manifest';
-export { VirtualClock, ScaledClock, systemClock, type Clock } from './clock';
+export { VirtualClock, ScaledClock, systemClock, clockForScale, type Clock } from './clock';
 export { QuotaTracker, type QuotaWindow } from './quota';
 export { Five9Error, Five9Fault, Five9InputError, Five9QuotaError, Five9RowsError, ERROR_TABLE, type ErrorCode, type RowIssue, type InputIssue } from './errors';
 export { Redactor, MASK } from './util/redact';

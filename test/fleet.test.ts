@@ -284,7 +284,7 @@ describe('five9 fleet on BullMQ over Redis', () => {
         else if (type === 'string') dump.push(String(await redis.get(key)));
         else if (type === 'stream') dump.push(JSON.stringify(await redis.xrange(key, '-', '+')));
         else if (type === 'list') dump.push(JSON.stringify(await redis.lrange(key, 0, -1)));
-        else if (type === 'zset') dump.push(JSON.stringify(await redis.zrange(key, 0, -1)));
+        else if (type === 'zset') dump.push(JSON.stringify(await redis.zrange(key, '0', '-1')));
       }
       const all = dump.join('\n');
       // Redis holds references: an environment variable's name, a file's path, or "inline" (the file has it).

@@ -83,8 +83,8 @@ describe('client-side domain limits', () => {
     await other.run('Set Session Parameters', settings);
     const c = client();
     const counters = await c.run('Get Call Counters State');
-    c.quota!.seed(counters.output as never);
-    expect(c.quota!.usage('QueryStatistics')).toEqual({ 60: 2, 3600: 2, 86400: 2 });
+    await c.quota!.seed(counters.output as never);
+    expect(await c.quota!.usage('QueryStatistics')).toEqual({ 60: 2, 3600: 2, 86400: 2 });
     await expect(c.run('Set Session Parameters', settings)).rejects.toBeInstanceOf(Five9QuotaError);
   });
 

@@ -107,7 +107,8 @@ describe('request envelope', () => {
     server = await rawHttpServer((_req, res) => {
       res.writeHead(200, { 'content-type': 'text/xml;charset=utf-8' }).end(soapAnswer('setSessionParameters', ''));
     });
-    client = new Five9Client({ endpoint: server.url, username: USER, password: PASSWORD });
+    // This server answers one operation: no getCallCountersState before the first QueryStatistics call.
+    client = new Five9Client({ endpoint: server.url, username: USER, password: PASSWORD, seedQuotas: false });
   });
   afterAll(async () => {
     await client.close();

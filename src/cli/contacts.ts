@@ -32,6 +32,7 @@ export interface RestTargetFlags {
   domainId?: string;
   tokenPath?: string;
   timeout?: string;
+  redis?: string;
 }
 
 export interface OpenRestTarget {
@@ -59,7 +60,7 @@ export async function openRestTarget(flags: RestTargetFlags, env: NodeJS.Process
   const simulator = new Five9Simulator({ users: [{ username: 'demo', password: randomBytes(12).toString('base64url') }], consumers: [{ key, secret }], clock: options.clock });
   for (const l of options.lists ?? []) simulator.rest.addList(l);
   const { url } = await simulator.start();
-  const client = new RestClient({ endpoint: url, domainId: simulator.rest.domainId, consumerKey: key, consumerSecret: secret, tokenPath: flags.tokenPath, timeoutMs, redactor, clock: options.clock });
+  const client = new RestClient({ endpoint: url, domainId: simulator.rest.domainId, consumerKey: key, consumerSecret: secret, tokenPath: flags.tokenPath, timeoutMs, redactor, clock: options.clock, coordinator: 'memory' });
   return {
     client,
     simulator,
@@ -87,7 +88,7 @@ export function restClientFromEnv(flags: RestTargetFlags, env: NodeJS.ProcessEnv
     throw new Five9Error('FIVE9_CONFIG', 'set FIVE9_CONSUMER_KEY and FIVE9_CONSUMER_SECRET in the environment to use --endpoint or --data-center');
   }
   if (!domainId) throw new Five9Error('FIVE9_CONFIG', 'set FIVE9_DOMAIN_ID in the environment, or pass --domain-id, to use --endpoint or --data-center');
-  return new RestClient({ endpoint: flags.endpoint, dataCenter: flags.dataCenter, domainId, consumerKey, consumerSecret, tokenPath: flags.tokenPath, timeoutMs: parseTimeout(flags.timeout), redactor, clock });
+  return new RestClient({ endpoint: flags.endpoint, dataCenter: flags.dataCenter, domainId, consumerKey, consumerSecret, tokenPath: flags.tokenPath, timeoutMs: parseTimeout(flags.timeout), redactor, clock, redis: flags.redis ?? env.FIVE9_REDIS_URL });
 }
 
 /** `--consumer KEY:SECRET[:scope,scope]` of `five9 simulator`. */
@@ -97,7 +98,8 @@ function restTargetOptions(cmd: Command, manifest: Manifest): Command {
     .option('--endpoint <url>', 'target this base URL instead (https, or http to 127.0.0.1); credentials from the environment')
     .option('--domain-id <id>', 'the Five9 domain id (default: FIVE9_DOMAIN_ID)')
     .option('--token-path <path>', `the OAuth2 token endpoint, a path or a full URL (default ${manifest.raw.rest?.auth.tokenPath})`)
-    .option('--timeout <ms>', 'request time-out in milliseconds');
+    .option('--timeout <ms>', 'request time-out in milliseconds')
+    .option('--redis <url>', 'share the 40 requests a minute of the consumer key with every process using this Redis, on any machine (default: FIVE9_REDIS_URL, else a store on this machine)');
 }
 
 /** The default checkpoint of a file and list: .five9/checkpoints/<file>-<hash of its absolute path and the list>.json. */

@@ -4,7 +4,7 @@ import { ConnectorExecutor, fieldValues, readTemplate, resolveInput } from '../c
 import { Five9Error } from '../errors';
 import { type Manifest, loadManifest } from '../manifest';
 import { RestClient } from '../rest';
-import { Five9Client } from '../runtime';
+import { type ClientEvent, Five9Client } from '../runtime';
 import { Five9Simulator } from '../simulator';
 import { Redactor } from '../util/redact';
 import { restClientFromEnv } from './contacts';
@@ -18,6 +18,8 @@ export interface TargetFlags {
   domainId?: string;
   /** REST actions: the token endpoint (default the manifest's). */
   tokenPath?: string;
+  /** Share Five9's rules through this Redis (default FIVE9_REDIS_URL, else the local store). */
+  redis?: string;
 }
 
 export interface OpenTargetOptions {
@@ -104,6 +106,10 @@ function maintainSessionDefaults(manifest: Manifest): { action: string; input: R
 export async function openTarget(flags: TargetFlags, env: NodeJS.ProcessEnv = process.env, options: OpenTargetOptions = {}): Promise<OpenTarget> {
   const redactor = options.redactor ?? new Redactor();
   const { clock } = options;
+  // A command goes on when the domain's counters cannot be read, counting only what it sees: said once.
+  const onEvent = (e: ClientEvent) => {
+    if (e.type === 'quota-unseeded') (options.note ?? ((l: string) => process.stderr.write(`${l}\n`)))(`five9: note: the domain's call counters could not be read (${e.code}: ${e.message}); calls made elsewhere are not counted against the quota`);
+  };
   const manifest = loadManifest();
   const timeoutMs = flags.timeout ? Number(flags.timeout) : undefined;
   if (timeoutMs !== undefined && !(timeoutMs > 0)) throw new Five9Error('FIVE9_CONFIG', `--timeout must be a positive number of milliseconds, not "${flags.timeout}"`);
@@ -116,7 +122,7 @@ export async function openTarget(flags: TargetFlags, env: NodeJS.ProcessEnv = pr
     let soap: Five9Client | undefined;
     const soapClient = (): Five9Client => {
       if (!username || !password) throw new Five9Error('FIVE9_CONFIG', 'set FIVE9_USERNAME and FIVE9_PASSWORD in the environment to use --endpoint or --data-center');
-      return (soap ??= new Five9Client({ endpoint: flags.endpoint, dataCenter: flags.dataCenter, apiVersion: flags.apiVersion, username, password, timeoutMs, redactor, clock }));
+      return (soap ??= new Five9Client({ endpoint: flags.endpoint, dataCenter: flags.dataCenter, apiVersion: flags.apiVersion, username, password, timeoutMs, redactor, clock, redis: flags.redis ?? env.FIVE9_REDIS_URL, onEvent }));
     };
     if (username && password) {
       try {
@@ -145,12 +151,13 @@ export async function openTarget(flags: TargetFlags, env: NodeJS.ProcessEnv = pr
   redactor.add(password).add(consumer.secret);
   const simulator = new Five9Simulator({ users: [{ username: 'demo', password }], consumers: [consumer], clock });
   const { url } = await simulator.start();
-  const client = new Five9Client({ endpoint: url, apiVersion: flags.apiVersion, username: 'demo', password, timeoutMs, redactor, clock });
+  // The embedded simulator lives and dies with this process: nothing to share with others.
+  const client = new Five9Client({ endpoint: url, apiVersion: flags.apiVersion, username: 'demo', password, timeoutMs, redactor, clock, coordinator: 'memory' });
   const executor = new ConnectorExecutor({
     manifest,
     redactor,
     soap: client,
-    rest: () => new RestClient({ endpoint: url, domainId: simulator.rest.domainId, consumerKey: consumer.key, consumerSecret: consumer.secret, tokenPath: flags.tokenPath, timeoutMs, redactor, clock }),
+    rest: () => new RestClient({ endpoint: url, domainId: simulator.rest.domainId, consumerKey: consumer.key, consumerSecret: consumer.secret, tokenPath: flags.tokenPath, timeoutMs, redactor, clock, coordinator: 'memory' }),
   });
   let sessionOpened = false;
   const target: OpenTarget = {

@@ -13,13 +13,23 @@ export interface Window {
 }
 
 export type TakeResult =
-  | { ok: true }
+  /** Counted; `id` names the call for settle(). */
+  | { ok: true; id: string }
   /** Refused: nothing was counted; `retryAt` (on the caller's clock) is when the fullest window has room. */
   | { ok: false; retryAt: number; windowSeconds: number; limit: number };
+
+/** How the slot was obtained, for metrics: `queued` when another holder (in any process) was ahead. */
+export interface SlotInfo {
+  /** Real milliseconds from asking for the slot to holding it. */
+  waitedMs: number;
+  queued: boolean;
+}
 
 export interface ExclusiveOptions {
   /** Gives up waiting for the slot (rejects with the signal's reason); a held slot is not interrupted. */
   signal?: AbortSignal;
+  /** Told once the slot is held, before `fn` runs. */
+  onAcquired?: (info: SlotInfo) => void;
 }
 
 export interface Coordinator {
@@ -29,6 +39,8 @@ export interface Coordinator {
    * Runs `fn` while holding the one-request slot of `key` (a credential: origin and user name),
    * waiting for any other holder in any process sharing this coordinator. A holder that dies
    * (kill -9, a lost machine) loses the slot within a short lease, renewed while `fn` runs.
+   * Waiters are served first come, first served across processes, so a process that always has a
+   * request queued cannot starve another.
    */
   exclusive<T>(key: string, fn: () => Promise<T>, options?: ExclusiveOptions): Promise<T>;
 
@@ -38,6 +50,13 @@ export interface Coordinator {
    * (wall, or scaled: processes given the same time scale agree).
    */
   take(key: string, windows: Window[], now: number): Promise<TakeResult>;
+
+  /**
+   * Moves a counted call to `at`, the time its answer came (never earlier than where it is). The
+   * server counted the call when it arrived, somewhere between take() and the answer: counting it
+   * at the answer keeps every window at least as full as the server's, whatever the network's delay.
+   */
+  settle(key: string, id: string, at: number): Promise<void>;
 
   /**
    * Raises the budget so that each window holds at least `counts[seconds]` calls, the extra ones

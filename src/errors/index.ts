@@ -13,6 +13,7 @@ export const ERROR_TABLE = {
   FIVE9_HTTP: { exitCode: 4, doc: 'Five9 answered with an HTTP status that carries no SOAP envelope, or a REST error status other than 401, 403 and 429.' },
   FIVE9_TRANSPORT: { exitCode: 4, doc: 'The request could not be sent or its answer could not be read (connection refused, reset, TLS).' },
   FIVE9_TIMEOUT: { exitCode: 4, doc: 'No complete answer within the request time-out (for long polls: the poll plus a margin).' },
+  FIVE9_COORDINATION: { exitCode: 4, doc: 'The store shared by the processes of one Five9 user (Redis) could not be used; the request was not sent.' },
   FIVE9_RESPONSE_TOO_LARGE: { exitCode: 4, doc: 'The answer exceeded the maximum response size and was abandoned.' },
   FIVE9_BAD_RESPONSE: { exitCode: 4, doc: 'The answer is not a usable SOAP envelope (not XML, truncated, carrying a DOCTYPE, of the wrong operation), or a value in it is not in the XSD form or exact range of its type (`element` names it).' },
   FIVE9_INVALID_OUTPUT: { exitCode: 4, doc: 'The answer parsed but does not match the action\'s output schema.' },

@@ -152,6 +152,10 @@ export interface ConnectorManifest {
     };
   };
   /**
+   * The action that reads the domain's counters per quota class and window (getCallCountersState): a process reads it before its first call of a class, so calls made elsewhere count against its budget. It needs no session and has no quota class.
+   */
+  quotaCountersAction?: string;
+  /**
    * How the connector knows and keeps a session.
    */
   session: {

@@ -392,6 +392,11 @@ export function lintManifest(raw: unknown, registry: SchemaRegistry = schemaRegi
       }
     }
   }
+  if (m.quotaCountersAction !== undefined) {
+    const counters = m.actions.find((a) => a.id === m.quotaCountersAction);
+    if (!counters || !isSoapAction(counters)) problems.push(`quotaCountersAction "${m.quotaCountersAction}" is not a SOAP action id`);
+    else if (counters.quotaClass || counters.requiresSession) problems.push(`quotaCountersAction ${counters.id} must need no session and have no quota class (it is read before the first call of a class)`);
+  }
   const s = m.session;
   for (const key of ['checkAction', 'startAction', 'closeAction'] as const) {
     if (!m.actions.some((a) => a.id === s[key] && isSoapAction(a))) problems.push(`session.${key} "${s[key]}" is not an action id`);

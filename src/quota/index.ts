@@ -1,4 +1,5 @@
 import type { Clock } from '../clock';
+import { type Coordinator, MemoryCoordinator } from '../coordination';
 import { Five9QuotaError } from '../errors';
 
 export interface QuotaWindow {
@@ -6,69 +7,64 @@ export interface QuotaWindow {
   limit: number;
 }
 
+/** getCallCountersState's answer: per period (`timeout`, in seconds), the calls of each class. */
+export type CallCounterStates = Array<{ timeout: number; callCounterStates?: Array<{ operationType?: string; value: number } | null> | null } | null>;
+
 /**
  * Five9's domain limits, enforced in the client before sending: a call that would exceed a window
  * fails fast with Five9QuotaError (class, window, when to retry) and nothing is sent. Windows are
  * moving (the last 60 s, 3,600 s, 86,400 s), which is never looser than Five9's fixed windows that
  * start at the top of the minute, hour and day.
+ *
+ * The calls are counted in a Coordinator, under `key` + class: every client, process or machine
+ * sharing that coordinator and key draws on one budget.
  */
 export class QuotaTracker {
-  private readonly calls = new Map<string, number[]>();
-
   constructor(
     readonly classes: Record<string, QuotaWindow[]>,
     private readonly clock: Clock,
+    private readonly coordinator: Coordinator = new MemoryCoordinator(),
+    private readonly key = '',
   ) {}
 
-  /** Throws when a call of the class now would exceed a window; otherwise counts it. */
-  take(cls: string): void {
-    const windows = this.classes[cls];
-    if (!windows) return;
-    const now = this.clock.now();
-    const times = this.prune(cls, now);
-    for (const w of windows) {
-      const from = now - w.seconds * 1000;
-      const inWindow = times.filter((t) => t > from);
-      if (inWindow.length >= w.limit) {
-        // The call may go once enough of the calls in the window have aged out of it.
-        const retryAt = inWindow[inWindow.length - w.limit] + w.seconds * 1000;
-        throw new Five9QuotaError(cls, w.seconds, w.limit, retryAt);
-      }
-    }
-    times.push(now);
-  }
-
-  /** Calls of the class counted in each window now, e.g. { 60: 1, 3600: 4, 86400: 9 }. */
-  usage(cls: string): Record<number, number> {
-    const now = this.clock.now();
-    const times = this.prune(cls, now);
-    return Object.fromEntries((this.classes[cls] ?? []).map((w) => [w.seconds, times.filter((t) => t > now - w.seconds * 1000).length]));
+  private budget(cls: string): string {
+    return this.key ? `${this.key}|${cls}` : cls;
   }
 
   /**
-   * Starts from what Five9 reports (getCallCountersState): calls this process did not make are
-   * counted as made now, so the budget is never overestimated.
+   * Throws Five9QuotaError when a call of the class now would exceed a window; otherwise counts it
+   * and returns what to call when its answer comes (the call then counts from that moment: the
+   * server counted it on arrival, which was no later).
    */
-  seed(states: Array<{ timeout: number; callCounterStates?: Array<{ operationType?: string; value: number } | null> }>): void {
-    const now = this.clock.now();
-    for (const s of states) {
-      for (const c of s.callCounterStates ?? []) {
-        if (!c?.operationType || !this.classes[c.operationType]) continue;
-        const have = this.usage(c.operationType)[s.timeout] ?? 0;
-        const times = this.prune(c.operationType, now);
-        for (let i = have; i < c.value; i++) times.push(now);
-        times.sort((a, b) => a - b);
-      }
-    }
+  async take(cls: string): Promise<() => Promise<void>> {
+    const windows = this.classes[cls];
+    if (!windows) return async () => undefined;
+    const budget = this.budget(cls);
+    const r = await this.coordinator.take(budget, windows, this.clock.now());
+    if (!r.ok) throw new Five9QuotaError(cls, r.windowSeconds, r.limit, r.retryAt);
+    return () => this.coordinator.settle(budget, r.id, this.clock.now()).catch(() => undefined);
   }
 
-  private prune(cls: string, now: number): number[] {
-    const longest = Math.max(0, ...(this.classes[cls] ?? []).map((w) => w.seconds)) * 1000;
-    let times = this.calls.get(cls);
-    if (!times) this.calls.set(cls, (times = []));
-    let drop = 0;
-    while (drop < times.length && times[drop] <= now - longest) drop++;
-    if (drop) times.splice(0, drop);
-    return times;
+  /** Calls of the class counted in each window now, e.g. { 60: 1, 3600: 4, 86400: 9 }. */
+  usage(cls: string): Promise<Record<number, number>> {
+    return this.coordinator.usage(this.budget(cls), this.classes[cls] ?? [], this.clock.now());
+  }
+
+  /**
+   * Starts from what Five9 reports (getCallCountersState): calls not counted here are counted as
+   * made now, so the budget is never overestimated. Only `only` classes when given.
+   */
+  async seed(states: CallCounterStates, only?: string[]): Promise<void> {
+    const counts = new Map<string, Record<number, number>>();
+    for (const s of states ?? []) {
+      for (const c of s?.callCounterStates ?? []) {
+        if (!s || !c?.operationType || !this.classes[c.operationType] || (only && !only.includes(c.operationType))) continue;
+        let byWindow = counts.get(c.operationType);
+        if (!byWindow) counts.set(c.operationType, (byWindow = {}));
+        byWindow[s.timeout] = Number(c.value) || 0;
+      }
+    }
+    const now = this.clock.now();
+    await Promise.all([...counts].map(([cls, byWindow]) => this.coordinator.seed(this.budget(cls), this.classes[cls], byWindow, now)));
   }
 }

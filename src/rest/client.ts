@@ -1,4 +1,5 @@
 import { type Clock, systemClock } from '../clock';
+import { type Coordinator, type CoordinatorHandle, openCoordinator } from '../coordination';
 import { Five9Error, Five9InputError, Five9QuotaError } from '../errors';
 import { DOMAIN_PLACEHOLDER, type Manifest, type RestAction, type RestTarget, loadManifest } from '../manifest';
 import { QuotaTracker, type QuotaWindow } from '../quota';
@@ -25,6 +26,12 @@ export interface RestClientOptions extends RestTarget {
    * Requests over a limit wait on the clock until it allows them; they are not refused.
    */
   quotas?: false | Record<string, QuotaWindow[]>;
+  /**
+   * Where the budget per consumer key is kept, shared with every client using the key: as for
+   * Five9Client (Redis from `redis` or FIVE9_REDIS_URL, else the local store, else memory).
+   */
+  coordinator?: Coordinator | 'memory' | 'local';
+  redis?: string;
   timeoutMs?: number;
   maxResponseBytes?: number;
   /** 429 answers waited out per request before FIVE9_RATE_LIMITED (default 5). */
@@ -69,17 +76,6 @@ export interface RestResult<Output = unknown, Exit extends string = string> exte
   requests: number;
 }
 
-// One budget per clock, base URL and consumer key: Five9 counts a key's requests wherever they come from.
-const trackers = new WeakMap<Clock, Map<string, QuotaTracker>>();
-function sharedTracker(key: string, classes: Record<string, QuotaWindow[]>, clock: Clock): QuotaTracker {
-  let byKey = trackers.get(clock);
-  if (!byKey) trackers.set(clock, (byKey = new Map()));
-  const k = `${key}\n${JSON.stringify(classes)}`;
-  let t = byKey.get(k);
-  if (!t) byKey.set(k, (t = new QuotaTracker(classes, clock)));
-  return t;
-}
-
 /**
  * Runs the manifest's REST actions: validates the input (nothing is sent when it is wrong), gets a
  * bearer token with the client credentials (cached; fetched again once when a request answers
@@ -103,6 +99,7 @@ export class RestClient {
   private readonly maxRetries: number;
   private readonly maxRetryAfterMs: number;
   private readonly onEvent?: (e: RestEvent) => void;
+  private readonly coordination: CoordinatorHandle;
 
   constructor(options: RestClientOptions) {
     if (!options.consumerKey) throw new Five9Error('FIVE9_CONFIG', 'no consumer key: set FIVE9_CONSUMER_KEY or pass consumerKey');
@@ -142,9 +139,12 @@ export class RestClient {
       refreshMarginMs: rest.auth.refreshMarginSeconds * 1000,
       timeoutMs: options.timeoutMs,
     });
+    this.coordination = openCoordinator({ coordinator: options.coordinator, redis: options.redis, clock: this.clock });
     if (options.quotas !== false) {
+      // One budget per base URL and consumer key: Five9 counts a key's requests wherever they come from.
       const defaults = Object.fromEntries(Object.entries(this.manifest.raw.quotaClasses).filter(([, q]) => q.protocol === 'rest').map(([k, q]) => [k, q.windows]));
-      this.quota = sharedTracker(`${new URL(this.baseUrl).origin}\n${options.consumerKey}`, { ...defaults, ...(options.quotas ?? {}) }, this.clock);
+      const key = `rest|${new URL(this.baseUrl).origin}|key=${options.consumerKey}${this.coordination.scope}`;
+      this.quota = new QuotaTracker({ ...defaults, ...(options.quotas ?? {}) }, this.clock, this.coordination.coordinator, key);
     }
   }
 
@@ -206,17 +206,19 @@ export class RestClient {
           details: { scope: action.scope, granted: token.scopes, consumerKey: this.consumerKey },
         });
       }
-      if (action.quotaClass) await this.pace(action, signal, options);
+      const settle = await this.pace(action, signal, options);
       attempt++;
       this.requests++;
       await options.beforeSend?.();
-      const answer = await this.http.request({
-        method: req.method,
-        path: req.path,
-        headers: { ...(options.headers ?? {}), ...(req.body !== undefined ? { 'content-type': 'application/json' } : {}), authorization: `Bearer ${token.value}` },
-        body: req.body,
-        signal: options.letRequestFinish ? undefined : signal,
-      });
+      const answer = await this.http
+        .request({
+          method: req.method,
+          path: req.path,
+          headers: { ...(options.headers ?? {}), ...(req.body !== undefined ? { 'content-type': 'application/json' } : {}), authorization: `Bearer ${token.value}` },
+          body: req.body,
+          signal: options.letRequestFinish ? undefined : signal,
+        })
+        .finally(settle);
       this.emit({ type: 'request', action: action.id, method: req.method, path: req.path, status: answer.status, at: this.clock.now(), attempt }, options);
       await options.afterAnswer?.(answer.status);
       const e = answer.status >= 400 ? errorBody(answer.body) : {};
@@ -277,13 +279,15 @@ export class RestClient {
     return t;
   }
 
-  /** Waits on the clock until the action's quota class allows one more request, then counts it. */
-  private async pace(action: RestAction, signal: AbortSignal | undefined, options: RestRunOptions): Promise<void> {
-    if (!this.quota || !action.quotaClass) return;
+  /**
+   * Waits on the clock until the action's quota class allows one more request, then counts it;
+   * returns what to call when the answer comes (the request then counts from its answer).
+   */
+  private async pace(action: RestAction, signal: AbortSignal | undefined, options: RestRunOptions): Promise<() => Promise<void>> {
+    if (!this.quota || !action.quotaClass) return async () => undefined;
     for (;;) {
       try {
-        this.quota.take(action.quotaClass);
-        return;
+        return await this.quota.take(action.quotaClass);
       } catch (e) {
         if (!(e instanceof Five9QuotaError)) throw e;
         const at = this.clock.now();
@@ -314,6 +318,7 @@ export class RestClient {
   async close(): Promise<void> {
     await this.http.close();
     if (this.tokenHttp !== this.http) await this.tokenHttp.close();
+    await this.coordination.release();
   }
 }
 

@@ -1,11 +1,12 @@
-import { type Clock, systemClock } from '../clock';
-import { Five9Error, Five9Fault, Five9InputError } from '../errors';
+import { type Clock, VirtualClock, systemClock } from '../clock';
+import { type Coordinator, type CoordinatorHandle, type SlotInfo, openCoordinator } from '../coordination';
+import { type ErrorCode, Five9Error, Five9Fault, Five9InputError, Five9QuotaError } from '../errors';
 import { HOOKS_BY_NAME, type ParseOutputContext } from '../hooks';
 import { type Manifest, type SoapAction, type Target, loadManifest } from '../manifest';
 import type { JsonSchema } from '../schemas';
-import { QuotaTracker, type QuotaWindow } from '../quota';
+import { type CallCounterStates, QuotaTracker, type QuotaWindow } from '../quota';
 import { SoapCodec } from '../soap';
-import { Transport } from '../transport';
+import { Transport, assertSecureUrl } from '../transport';
 import { Redactor } from '../util/redact';
 import type { InputArg, SoapActionName, SoapActionOf } from './types';
 
@@ -32,18 +33,50 @@ export interface ClientOptions extends Target {
    * them in errors; pass the application's own so that its output hides them too.
    */
   redactor?: Redactor;
+  /**
+   * Where the rules shared with other clients of this user are kept: one request at a time and the
+   * quota budgets. Default: Redis when `redis` or FIVE9_REDIS_URL is set; else a store in the
+   * user's state directory for the wall clock and a ScaledClock; else (a VirtualClock) this
+   * process only. A Coordinator passed here is the caller's to close.
+   */
+  coordinator?: Coordinator | 'memory' | 'local';
+  /** A Redis URL shared by every process and machine using this user (or FIVE9_REDIS_URL). */
+  redis?: string;
+  /**
+   * Five9 counts its limits per domain, which a user name alone does not say: the budget is the
+   * user's (origin + user name) unless several users of one domain name the same `domain` here.
+   */
+  domain?: string;
+  /**
+   * Whether the first call of a quota class in this process first reads the domain's counters
+   * (getCallCountersState), so calls made elsewhere count. Default: yes, except on a VirtualClock,
+   * whose simulated world lives in this process only.
+   */
+  seedQuotas?: boolean;
+  /** Told after every request, for metrics (never carries a secret). */
+  onRequest?: (r: RequestRecord) => void;
+  /** Told what the client does besides answering (seeding its budget from Five9's counters). */
+  onEvent?: (e: ClientEvent) => void;
 }
 
-// Five9 counts a domain's calls wherever they come from, so every client of the same endpoint and
-// user in this process draws on one budget (per clock and limits, so tests stay independent).
-const trackers = new WeakMap<Clock, Map<string, QuotaTracker>>();
-function sharedTracker(origin: string, username: string, classes: Record<string, QuotaWindow[]>, clock: Clock): QuotaTracker {
-  let byKey = trackers.get(clock);
-  if (!byKey) trackers.set(clock, (byKey = new Map()));
-  const key = `${origin}\n${username}\n${JSON.stringify(classes)}`;
-  let t = byKey.get(key);
-  if (!t) byKey.set(key, (t = new QuotaTracker(classes, clock)));
-  return t;
+/** One request as a metrics exporter sees it. */
+export interface RequestRecord {
+  /** The action's display name and its SOAP operation. */
+  action: string;
+  operation: string;
+  quotaClass?: string;
+  /** success: answered (any exit, a fault mapped to an exit included); fault: an unmapped SOAP fault; quota: refused by the budget, not sent; error: anything else. */
+  outcome: 'success' | 'fault' | 'quota' | 'error';
+  exit?: string;
+  fault?: string;
+  code?: ErrorCode;
+  /** Whether the request went out. */
+  sent: boolean;
+  /** Real ms from the call to its end, waits included. */
+  durationMs: number;
+  /** Real ms spent waiting for the credential's one-request slot; `waitedForSlot` when another request, in any process, was ahead. */
+  slotWaitMs: number;
+  waitedForSlot: boolean;
 }
 
 // Whether a schema holds a field marked x-secret anywhere (worked out once per schema object), so
@@ -77,6 +110,16 @@ function secretValues(registry: Manifest['registry'], schema: JsonSchema, value:
   return out;
 }
 
+export type ClientEvent =
+  /** The budgets now count the calls Five9 reported (getCallCountersState), per class and window. */
+  | { type: 'quota-seeded'; counts: Record<string, Record<number, number>> }
+  /** The counters could not be read: the budgets count only what the processes sharing the coordinator sent. Tried again at the next call of the class. */
+  | { type: 'quota-unseeded'; code: string; message: string };
+
+// Budgets seeded in this process, per coordinator and budget: Five9's counters are read at the
+// first call of a class, not by every client (a fleet has one client per account and run).
+const seeded = new WeakMap<Coordinator, Map<string, Promise<void>>>();
+
 /** What a step receives: the exit taken and the validated output (or, for a fault exit, the fault). */
 export interface ActionResult<Output = unknown, Exit extends string = string> {
   action: string;
@@ -101,6 +144,13 @@ export class Five9Client {
   private readonly longPollMarginMs: number;
   /** Undefined when client-side quotas are switched off. */
   readonly quota?: QuotaTracker;
+  readonly coordinator: Coordinator;
+  /** The budget's key in the coordinator (without the class): origin and user, or origin and domain. */
+  readonly budgetKey: string;
+  private readonly coordination: CoordinatorHandle;
+  private readonly seedQuotas: boolean;
+  private readonly onRequest?: (r: RequestRecord) => void;
+  private readonly onEvent?: (e: ClientEvent) => void;
 
   constructor(options: ClientOptions) {
     if (!options.username) throw new Five9Error('FIVE9_CONFIG', 'no username: set FIVE9_USERNAME or pass username');
@@ -117,16 +167,26 @@ export class Five9Client {
     this.redactor = (options.redactor ?? new Redactor()).addBasic(options.username, options.password);
     this.codec = new SoapCodec(this.manifest.registry, this.manifest.raw.protocol.namespace);
     this.longPollMarginMs = options.longPollMarginMs ?? 15_000;
+    const clock = options.clock ?? systemClock;
+    // Refused before a shared store is opened (a Redis connection would keep the process alive).
+    assertSecureUrl(this.endpoint);
+    this.coordination = openCoordinator({ coordinator: options.coordinator, redis: options.redis, clock });
+    this.coordinator = this.coordination.coordinator;
+    this.budgetKey = `quota|${new URL(this.endpoint).origin}|${options.domain ? `domain=${options.domain}` : `user=${options.username}`}${this.coordination.scope}`;
     if (options.quotas !== false) {
       const defaults = Object.fromEntries(Object.entries(this.manifest.raw.quotaClasses).filter(([, v]) => v.protocol !== 'rest').map(([k, v]) => [k, v.windows]));
-      this.quota = sharedTracker(new URL(this.endpoint).origin, options.username, { ...defaults, ...(options.quotas ?? {}) }, options.clock ?? systemClock);
+      this.quota = new QuotaTracker({ ...defaults, ...(options.quotas ?? {}) }, clock, this.coordinator, this.budgetKey);
     }
+    this.seedQuotas = options.seedQuotas ?? !(clock instanceof VirtualClock);
+    this.onRequest = options.onRequest;
+    this.onEvent = options.onEvent;
     this.transport = new Transport({
       url: this.endpoint,
       username: options.username,
       password: options.password,
       timeoutMs: options.timeoutMs,
       maxResponseBytes: options.maxResponseBytes,
+      coordinator: this.coordinator,
     });
   }
 
@@ -157,24 +217,84 @@ export class Five9Client {
   async run(actionName: string, input: Record<string, unknown> = {}): Promise<ActionResult> {
     const action = this.validate(actionName, input);
     const body = this.codec.request(action.operation, input, action.input as JsonSchema);
-    if (action.quotaClass) this.quota?.take(action.quotaClass);
+    const quotaClass = action.quotaClass && this.quota?.classes[action.quotaClass] ? action.quotaClass : undefined;
     let timeoutMs: number | undefined;
     if (action.longPoll) {
       // The server holds a long poll for up to its timeout field; the HTTP wait must be longer.
       timeoutMs = Number(input[action.longPoll.timeoutField]) + this.longPollMarginMs;
     }
+    const started = performance.now();
+    let slot: SlotInfo | undefined;
+    let sent = false;
+    const record = (r: Pick<RequestRecord, 'outcome' | 'exit' | 'fault' | 'code'>) => {
+      if (!this.onRequest) return;
+      try {
+        this.onRequest({ action: action.displayName, operation: action.operation, quotaClass, ...r, sent, durationMs: performance.now() - started, slotWaitMs: slot?.waitedMs ?? 0, waitedForSlot: slot?.queued ?? false });
+      } catch {
+        // An observer's mistake is not the request's.
+      }
+    };
+    let settle: (() => Promise<void>) | undefined;
     try {
-      const answer = await this.transport.post(body, timeoutMs);
+      if (quotaClass) await this.seeded(quotaClass);
+      const answer = await this.transport.post(body, timeoutMs, {
+        // Counted while the slot is held, when the request really goes: a wait behind a long poll
+        // does not move a call into an earlier minute than Five9 will count it in.
+        beforeSend: async () => {
+          if (quotaClass) settle = await this.quota!.take(quotaClass);
+          sent = true;
+        },
+        onSlot: (info) => (slot = info),
+      }).finally(() => settle?.());
       const result = this.interpret(action, answer.status, answer.contentType, answer.body);
       // A secret in the answer (loginStation's station password) is masked wherever it is shown.
       for (const secret of secretValues(this.manifest.registry, action.output as JsonSchema, result.output)) this.redactor.add(secret);
+      record({ outcome: 'success', exit: result.exit });
       return result;
     } catch (e) {
       if (e instanceof Five9Fault) {
         const exit = this.manifest.faultExit(action, e.fault);
+        record({ outcome: exit ? 'success' : 'fault', exit, fault: e.fault, code: e.code });
         if (exit) return { action: action.displayName, exit, output: null, fault: { name: e.fault, fields: e.fields } };
-      }
+      } else record({ outcome: e instanceof Five9QuotaError ? 'quota' : 'error', code: e instanceof Five9Error ? e.code : undefined });
       throw this.scrub(e);
+    }
+  }
+
+  /** Waits until this process has read Five9's counters into the budget of the class (once). */
+  private seeded(quotaClass: string): Promise<void> {
+    if (!this.seedQuotas || !this.quota || !this.manifest.raw.quotaCountersAction) return Promise.resolve();
+    let budgets = seeded.get(this.coordinator);
+    if (!budgets) seeded.set(this.coordinator, (budgets = new Map()));
+    const key = (cls: string) => `${this.budgetKey}|${cls}`;
+    const pending = budgets.get(key(quotaClass));
+    if (pending) return pending;
+    // One getCallCountersState answers for every class not yet seeded.
+    const classes = Object.keys(this.quota.classes).filter((c) => !budgets.has(key(c)));
+    const seeding = this.seedFromCounters(classes).catch((e: unknown) => {
+      for (const c of classes) if (budgets.get(key(c)) === seeding) budgets.delete(key(c));
+      const err = e instanceof Five9Error ? e : new Five9Error('FIVE9_TRANSPORT', String((e as Error)?.message ?? e));
+      this.emit({ type: 'quota-unseeded', code: err.code, message: this.redactor.text(err.message) });
+    });
+    for (const c of classes) budgets.set(key(c), seeding);
+    return seeding;
+  }
+
+  private async seedFromCounters(classes: string[]): Promise<void> {
+    const counters = this.manifest.raw.quotaCountersAction;
+    if (!counters) return;
+    const r = await this.run(counters);
+    await this.quota!.seed(r.output as CallCounterStates, classes);
+    const counts: Record<string, Record<number, number>> = {};
+    for (const c of classes) counts[c] = await this.quota!.usage(c);
+    this.emit({ type: 'quota-seeded', counts });
+  }
+
+  private emit(e: ClientEvent): void {
+    try {
+      this.onEvent?.(e);
+    } catch {
+      // An observer's mistake is not the request's.
     }
   }
 
@@ -219,7 +339,8 @@ export class Five9Client {
     return e;
   }
 
-  close(): Promise<void> {
-    return this.transport.close();
+  async close(): Promise<void> {
+    await this.transport.close();
+    await this.coordination.release();
   }
 }

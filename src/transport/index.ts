@@ -3,6 +3,7 @@ import { EventEmitter } from 'node:events';
 import type { Readable } from 'node:stream';
 import { gunzip, inflate } from 'node:zlib';
 import { promisify } from 'node:util';
+import type { Coordinator, SlotInfo } from '../coordination';
 import { Five9Error } from '../errors';
 
 const gunzipAsync = promisify(gunzip);
@@ -18,6 +19,18 @@ export interface TransportOptions {
   maxResponseBytes?: number;
   /** Extra headers (never the Authorization header: it is built here). */
   headers?: Record<string, string>;
+  /**
+   * Where this credential's one request at a time is kept across processes (see
+   * src/coordination); without one, only the Transports of this process take turns.
+   */
+  coordinator?: Coordinator;
+}
+
+export interface PostOptions {
+  /** Runs while the slot is held, just before sending; throwing sends nothing (a quota refusal). */
+  beforeSend?: () => void | Promise<void>;
+  /** Told when the slot is held: how long the request waited for it, and whether anyone was ahead. */
+  onSlot?: (info: SlotInfo) => void;
 }
 
 export interface HttpAnswer {
@@ -54,6 +67,8 @@ interface Channel {
   client: Client;
   tail: Promise<unknown>;
   users: number;
+  /** Requests of this process queued or in flight. */
+  depth: number;
 }
 
 const channels = new Map<string, Channel>();
@@ -63,11 +78,16 @@ function channelKey(url: URL, username: string): string {
   return `${url.origin}\n${username}`;
 }
 
+/** The key of a credential's one-request slot in a shared coordinator. */
+export function slotKey(url: URL, username: string): string {
+  return `${url.origin}|${username}`;
+}
+
 function acquireChannel(url: URL, username: string): Channel {
   const key = channelKey(url, username);
   let ch = channels.get(key);
   if (!ch) {
-    ch = { key, client: new Client(url.origin, { pipelining: 1, keepAliveTimeout: 30_000 }), tail: Promise.resolve(), users: 0 };
+    ch = { key, client: new Client(url.origin, { pipelining: 1, keepAliveTimeout: 30_000 }), tail: Promise.resolve(), users: 0, depth: 0 };
     channels.set(key, ch);
   }
   ch.users++;
@@ -141,6 +161,8 @@ export class Transport {
   private readonly timeoutMs: number;
   private readonly maxResponseBytes: number;
   private readonly headers: Record<string, string>;
+  private readonly coordinator?: Coordinator;
+  private readonly slot: string;
   /** The last request of this Transport in the shared queue. */
   private last: Promise<unknown> = Promise.resolve();
   private closed = false;
@@ -152,16 +174,37 @@ export class Transport {
     this.timeoutMs = options.timeoutMs ?? 30_000;
     this.maxResponseBytes = options.maxResponseBytes ?? 64 * 1024 * 1024;
     this.headers = options.headers ?? {};
+    this.coordinator = options.coordinator;
+    this.slot = slotKey(this.url, this.username);
     this.channel = acquireChannel(this.url, this.username);
   }
 
-  /** POSTs a SOAP body; calls of every Transport of this origin and user are strictly sequential. */
-  post(body: string, timeoutMs = this.timeoutMs): Promise<HttpAnswer> {
-    const run = () => this.send(body, timeoutMs);
+  /**
+   * POSTs a SOAP body; calls of every Transport of this origin and user are strictly sequential in
+   * this process, and, with a coordinator, across every process sharing it.
+   */
+  post(body: string, timeoutMs = this.timeoutMs, options: PostOptions = {}): Promise<HttpAnswer> {
     const ch = this.channel;
+    const asked = performance.now();
+    const aheadHere = ch.depth++ > 0;
+    const exchange = async () => {
+      await options.beforeSend?.();
+      return this.send(body, timeoutMs);
+    };
+    const run = (): Promise<HttpAnswer> => {
+      if (!this.coordinator) {
+        options.onSlot?.({ waitedMs: performance.now() - asked, queued: aheadHere });
+        return exchange();
+      }
+      return this.coordinator.exclusive(this.slot, exchange, {
+        onAcquired: (info) => options.onSlot?.({ waitedMs: performance.now() - asked, queued: aheadHere || info.queued }),
+      });
+    };
     const result = ch.tail.then(run, run);
     // The queue keeps the order, not the answer (a 5 MB snapshot would stay alive until the next call).
-    const settled = () => undefined;
+    const settled = () => {
+      ch.depth--;
+    };
     ch.tail = this.last = result.then(settled, settled);
     return result;
   }
