@@ -98,7 +98,7 @@ describe('five9 fleet run (embedded, one process, no Redis)', () => {
     const metrics = await (await fetch(metricsUrl)).text();
     expect(metrics).toMatch(/five9_fleet_runs_total\{template="maintain-session",outcome="ok"\} \d+/);
     expect(metrics).toMatch(/five9_fleet_exits_total\{template="maintain-session",step="check-session",exit="true"\} \d+/);
-    expect(metrics).toMatch(/five9_fleet_request_duration_seconds_bucket\{le="[^"]+",action="List Session Parameters",outcome="ok"\}/);
+    expect(metrics).toMatch(/five9_fleet_request_duration_seconds_bucket\{le="[^"]+",operation="getSessionParameters",outcome="success"\}/);
     const end = await stop(fleet);
     expect(end.code).toBe(0);
     const slots = jsonLines(fleet).filter((e) => e.type === 'slot');

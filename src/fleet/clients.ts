@@ -99,28 +99,23 @@ export class AccountClients {
 }
 
 export interface ExecutorHooks {
-  /** A step's action ran (answered, or failed): its duration in real ms. */
-  onAction?: (action: string, ms: number, outcome: 'ok' | 'error') => void;
   /** A call was refused by a quota window and the run waits for it (real ms). */
   onQuotaWait?: (quotaClass: string, ms: number) => void;
 }
 
 /**
- * What a fleet's step runs through: the account's client, with a quota refusal waited out when the
- * window opens soon enough (a keep-alive that must start a session waits for the QueryStatistics
- * minute rather than failing the slot), and timing for metrics.
+ * What a fleet's step runs through: the account's executor, with a quota refusal waited out when
+ * the window opens soon enough (a keep-alive that must start a session waits for the
+ * QueryStatistics minute rather than failing the slot). Request timing comes from the clients'
+ * own observer (FleetMetrics.onRequest).
  */
 export function fleetExecutor(client: ActionExecutor, clock: Clock, hooks: ExecutorHooks = {}, maxQuotaWaitMs = 60_000, signal?: AbortSignal): ActionExecutor {
   return {
     async run(action: string, input: Record<string, unknown>): Promise<ActionResult> {
       for (let attempt = 0; ; attempt++) {
-        const t0 = performance.now();
         try {
-          const r = await client.run(action, input);
-          hooks.onAction?.(action, performance.now() - t0, 'ok');
-          return r;
+          return await client.run(action, input);
         } catch (e) {
-          hooks.onAction?.(action, performance.now() - t0, 'error');
           if (!(e instanceof Five9QuotaError) || attempt > 0 || signal?.aborted) throw e;
           const wait = e.retryAt - clock.now();
           if (wait > maxQuotaWaitMs) throw e;

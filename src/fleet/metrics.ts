@@ -1,6 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { RequestRecord } from '../runtime';
 import type { ExecutorHooks } from './clients';
 import type { SlotRecord } from './slot';
 
@@ -20,9 +21,15 @@ export class FleetMetrics {
   readonly quotaWaitSeconds = new Counter({ name: 'five9_fleet_quota_wait_seconds_total', help: 'Real seconds spent waiting for quota windows, by quota class.', labelNames: ['quota_class'] as const, registers: [this.registry] });
   readonly requestSeconds = new Histogram({
     name: 'five9_fleet_request_duration_seconds',
-    help: 'Duration of each action call (the wait for the credential slot included), by action and outcome.',
-    labelNames: ['action', 'outcome'] as const,
+    help: "Duration of each SOAP request, the wait for the credential's one-request slot included, by operation and outcome (success, fault, quota, error).",
+    labelNames: ['operation', 'outcome'] as const,
     buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+    registers: [this.registry],
+  });
+  readonly slotWaitSeconds = new Histogram({
+    name: 'five9_fleet_slot_wait_seconds',
+    help: "Real seconds a request waited for its credential's one-request slot (held by another request of the same user, in any process).",
+    buckets: [0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5, 30],
     registers: [this.registry],
   });
   readonly lateness = new Histogram({
@@ -40,10 +47,15 @@ export class FleetMetrics {
     if (defaults) collectDefaultMetrics({ register: this.registry, prefix: 'five9_fleet_' });
   }
 
-  /** Hooks for the fleet's executor: action latency and quota waits. */
+  /** The clients' request observer: latency by operation, and waits for the credential's slot. */
+  onRequest = (r: RequestRecord): void => {
+    this.requestSeconds.observe({ operation: r.operation, outcome: r.outcome }, r.durationMs / 1000);
+    if (r.waitedForSlot) this.slotWaitSeconds.observe(r.slotWaitMs / 1000);
+  };
+
+  /** Hooks for the fleet's executor: quota waits. */
   hooks(): ExecutorHooks {
     return {
-      onAction: (action, ms, outcome) => this.requestSeconds.observe({ action, outcome }, ms / 1000),
       onQuotaWait: (quotaClass, ms) => {
         this.quotaWaits.inc({ quota_class: quotaClass });
         this.quotaWaitSeconds.inc({ quota_class: quotaClass }, ms / 1000);

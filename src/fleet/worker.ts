@@ -3,6 +3,7 @@ import type { Redis } from 'ioredis';
 import { setMaxListeners } from 'node:events';
 import { hostname } from 'node:os';
 import { type Clock, clockForScale } from '../clock';
+import { RedisCoordinator } from '../coordination';
 import { Five9Error } from '../errors';
 import { SlotClaims } from './claims';
 import { AccountClients, type AccountClientsOptions } from './clients';
@@ -51,10 +52,13 @@ export class FleetWorker {
   private scale = 1;
   private readonly ac = new AbortController();
   private readonly claims: SlotClaims;
+  /** Five9's rules for every account this worker serves, shared with every other worker through the fleet's Redis. */
+  private readonly coordinator: RedisCoordinator;
 
   constructor(private readonly options: FleetWorkerOptions) {
     this.redis = connectRedis(options.redisUrl, 'five9-fleet-worker');
     this.claims = new SlotClaims(this.redis, options.keys);
+    this.coordinator = new RedisCoordinator({ url: options.redisUrl });
     // One stop signal shared by every slot in progress (up to --concurrency listeners).
     setMaxListeners(0, this.ac.signal);
     this.redis.on('error', (e: Error) => options.onWarning?.(`redis: ${e.message}`));
@@ -83,6 +87,7 @@ export class FleetWorker {
     this.ac.abort();
     await this.worker?.close();
     await this.clients?.close();
+    await this.coordinator.close();
     this.redis.disconnect();
   }
 
@@ -94,7 +99,7 @@ export class FleetWorker {
       this.scale = scale;
       this.clock = clockForScale(scale);
       await this.clients?.close();
-      this.clients = new AccountClients({ clock: this.clock, accountsPath: this.options.accountsFile ?? meta.accountsFile, env: this.options.env, clientOptions: this.options.clientOptions });
+      this.clients = new AccountClients({ clock: this.clock, accountsPath: this.options.accountsFile ?? meta.accountsFile, env: this.options.env, clientOptions: { coordinator: this.coordinator, ...(this.options.metrics ? { onRequest: this.options.metrics.onRequest } : {}), ...this.options.clientOptions }, restOptions: { coordinator: this.coordinator } });
     }
     this.config = await readConfig(this.redis, this.options.keys);
     this.version = meta.version;
