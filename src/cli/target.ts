@@ -152,7 +152,7 @@ export async function openTarget(flags: TargetFlags, env: NodeJS.ProcessEnv = pr
   const simulator = new Five9Simulator({ users: [{ username: 'demo', password }], consumers: [consumer], clock });
   const { url } = await simulator.start();
   // The embedded simulator lives and dies with this process: nothing to share with others.
-  const client = new Five9Client({ endpoint: url, apiVersion: flags.apiVersion, username: 'demo', password, timeoutMs, redactor, clock, coordinator: 'memory' });
+  const client = new Five9Client({ endpoint: url, apiVersion: flags.apiVersion, username: 'demo', password, timeoutMs, redactor, clock, coordinator: 'memory', seedQuotas: false });
   const executor = new ConnectorExecutor({
     manifest,
     redactor,

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { Redis, type RedisOptions } from 'ioredis';
+import type { Redis, RedisOptions } from 'ioredis';
 import { Five9Error } from '../errors';
 import { longestMs } from './memory';
 import { type SlotState, type SlotStore, type TicketOptions, TicketedSlots } from './tickets';
@@ -168,7 +168,9 @@ export class RedisCoordinator implements Coordinator, SlotStore {
     this.label = options.url ? redisLabel(options.url) : 'a Redis connection';
     this.owned = !options.client;
     // Fail a command after one reconnection attempt rather than hold a request for ever.
-    const redis = options.client ?? new Redis(options.url!, { maxRetriesPerRequest: 1, connectTimeout: 5000, enableAutoPipelining: true, ...options.redisOptions });
+    // ioredis is loaded only when a Redis is used: importing the client stays light.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const redis = options.client ?? new (require('ioredis') as typeof import('ioredis')).Redis(options.url!, { maxRetriesPerRequest: 1, connectTimeout: 5000, enableAutoPipelining: true, ...options.redisOptions });
     redis.on('error', (e: Error) => (this.lastError = e));
     const scripts: Record<keyof Scripts, [string, number]> = {
       five9Enter: [ENTER, 4],

@@ -4,9 +4,11 @@ import type { CycleTemplate } from '../generated/template-types';
 import type { ActionResult } from '../runtime';
 import { fieldValues, initialState, pointer, resolveInput } from './mapping';
 
-/** Anything that runs an action: the SOAP client, or a test double for templates. */
+/** Anything that runs an action: a ConnectorExecutor (SOAP and REST), a client, or a test double. */
 export interface ActionExecutor {
   run(action: string, input: Record<string, unknown>): Promise<ActionResult>;
+  /** When present, it masks the events (unless RunOptions.redact is given). */
+  redactor?: { value<T>(v: T): T };
 }
 
 /** What the runner reports; the CLI prints these and tests assert on them. Secrets never appear. */
@@ -54,7 +56,8 @@ const MAX_STEPS_PER_RUN = 100;
 /** Runs a template once: from the start step, following the exit each step leaves by. */
 export async function runOnce(template: CycleTemplate, options: RunOptions, run = 1): Promise<RunResult> {
   const events: RunEvent[] = [];
-  const redact = options.redact ?? (<T>(v: T) => v);
+  const r = options.executor.redactor;
+  const redact = options.redact ?? (r ? <T>(v: T) => r.value(v) : <T>(v: T) => v);
   const emit = (e: RunEvent) => {
     const safe = redact(e);
     events.push(safe);

@@ -109,8 +109,9 @@ export interface ExecutorHooks {
  * QueryStatistics minute rather than failing the slot). Request timing comes from the clients'
  * own observer (FleetMetrics.onRequest).
  */
-export function fleetExecutor(client: ActionExecutor, clock: Clock, hooks: ExecutorHooks = {}, maxQuotaWaitMs = 60_000, signal?: AbortSignal): ActionExecutor {
+export function fleetExecutor(client: ActionExecutor & { redactor: Redactor }, clock: Clock, hooks: ExecutorHooks = {}, maxQuotaWaitMs = 60_000, signal?: AbortSignal): ActionExecutor {
   return {
+    redactor: client.redactor,
     async run(action: string, input: Record<string, unknown>): Promise<ActionResult> {
       for (let attempt = 0; ; attempt++) {
         try {
