@@ -35,6 +35,7 @@ const SCENARIOS: Record<string, Scenario> = {
     // Another program of the same user holds a request while this one arrives.
     run: async (w) => {
       const body = (await w.client()).envelope('Get Call Counters State');
+      const release = w.sim.holdRequests();
       const other = request(`${w.sim.url}/wssupervisor/v14/SupervisorWebService`, {
         method: 'POST',
         body,
@@ -45,6 +46,7 @@ const SCENARIOS: Record<string, Scenario> = {
       try {
         return await (await w.client()).run('Get Call Counters State');
       } finally {
+        release();
         await other;
       }
     },

@@ -121,6 +121,8 @@ export class Five9Simulator {
   private server?: Server;
   private readonly options: SimulatorOptions;
   private readonly requestLogLimit: number;
+  /** While set, admitted requests wait for it (see holdRequests). */
+  private hold?: Promise<void>;
 
   constructor(options: SimulatorOptions = {}) {
     this.options = options;
@@ -210,6 +212,19 @@ export class Five9Simulator {
   }
 
   // ---- any user ----
+
+  /**
+   * Requests admitted from now on wait, in flight, until the returned function is called: a test
+   * makes an overlap certain with it (a second request of the same user is denied at once).
+   */
+  holdRequests(): () => void {
+    let release!: () => void;
+    this.hold = new Promise<void>((r) => (release = r));
+    return () => {
+      this.hold = undefined;
+      release();
+    };
+  }
 
   /** The domain a user belongs to. */
   tenantOf(user: string): Tenant | undefined {
@@ -321,6 +336,7 @@ export class Five9Simulator {
         entry.counters.concurrentDenied++;
         throw new SimFault('ServerFault', { message: 'Concurrent requests with the same credentials are denied' });
       }
+      if (this.hold) await this.hold;
       if (this.options.latencyMs) await abortableDelay(this.options.latencyMs, aborted.signal);
       let parsed;
       try {
