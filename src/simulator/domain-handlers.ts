@@ -1,7 +1,7 @@
 import { enumValueIn, versionHas } from '../manifest';
 import { schemaRegistry } from '../schemas';
 import type { Handler, SimulatorContext } from './context';
-import { type DomainUser, NEWER_PERMISSIONS, type RoledId } from './domain';
+import { type DomainUser, NEWER_PERMISSIONS, type RoledId } from './directory';
 import { SimFault } from './state';
 
 // The permission types come from the schema (one source); each version filters them as its WSDL does.
