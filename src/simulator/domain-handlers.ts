@@ -1,4 +1,4 @@
-import { enumValueIn, versionHas } from '../manifest';
+import { enumValueIn, latestVersion, versionHas } from '../manifest';
 import { schemaRegistry } from '../schemas';
 import type { Handler, SimulatorContext } from './context';
 import { type DomainUser, NEWER_PERMISSIONS, type RoledId } from './directory';
@@ -111,14 +111,16 @@ const users: Record<string, Handler> = {
     return ctx.domain.myGroups();
   },
   getMyPermissions(ctx) {
-    // Each version names the permissions as its WSDL does (ResetDialerDCP in v3, ResetAbandonCallRate from v4).
-    return [...PERMISSION_TYPES.filter((type) => enumValueIn(PERMISSION_SCHEMA, type, ctx.version)).map((type) => ({ type, value: !NOT_GRANTED.has(type) })), ...NEWER_PERMISSIONS.map((type) => ({ type, value: true }))];
+    // Each version names the permissions as its WSDL does (ResetDialerDCP in v3, ResetAbandonCallRate
+    // from v4); values no WSDL lists come only with the newer-values scenario.
+    const listed = PERMISSION_TYPES.filter((type) => enumValueIn(PERMISSION_SCHEMA, type, ctx.version)).map((type) => ({ type, value: !NOT_GRANTED.has(type) }));
+    return ctx.scenarios.has('newer-values') ? [...listed, ...NEWER_PERMISSIONS.map((type) => ({ type, value: true }))] : listed;
   },
   getUserLimits(ctx) {
     return { mobileLimit: 0, mobileLoggedin: 0, ...ctx.tenant.seats() };
   },
-  getApiVersions() {
-    return { maxVersion: 'v14', minVersion: 'default' };
+  getApiVersions(ctx) {
+    return { maxVersion: latestVersion(ctx.manifest.raw), minVersion: 'default' };
   },
 };
 
