@@ -1,4 +1,5 @@
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
+import { PARSER_OPTIONS } from '../soap/xml';
 import type { WsdlModel, XsdComplexType, XsdElement } from '../wsdl';
 
 /**
@@ -23,20 +24,9 @@ export type XmlNode = string | { [name: string]: XmlNode | XmlNode[] };
 /** The request cannot be read as XML, or not as a SOAP request: JAX-WS's Client fault. */
 export class UnmarshalError extends Error {}
 
-const parser = new XMLParser({
-  removeNSPrefix: true,
-  ignoreAttributes: false,
-  attributeNamePrefix: '@',
-  parseTagValue: false,
-  parseAttributeValue: false,
-  trimValues: false,
-  processEntities: true,
-  htmlEntities: true,
-  ignoreDeclaration: true,
-  ignorePiTags: true,
-  // Depth is bounded while parsing, so deep nesting fails fast instead of holding the process.
-  maxNestedTags: MAX_XML_DEPTH,
-});
+// The client's reading of XML (local names, text kept as text, xsi:nil as @nil), with depth bounded
+// while parsing, so deep nesting fails fast instead of holding the process.
+const parser = new XMLParser({ ...PARSER_OPTIONS, maxNestedTags: MAX_XML_DEPTH });
 
 /** The operation (the Body's single child) and its element. */
 export function parseRequest(xml: string): { operation: string; node: XmlNode } {
