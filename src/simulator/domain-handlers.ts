@@ -130,7 +130,7 @@ const chat: Record<string, Handler> = {
   createChatSession(ctx) {
     const id = ctx.domain.newChatId();
     const me = ctx.domain.self(ctx.user);
-    ctx.domain.chats.set(id, { id, participants: new Map([[me.userId, me]]), invited: new Map() });
+    ctx.domain.openChat({ id, participants: new Map([[me.userId, me]]), invited: new Map() });
     return id;
   },
   sendChatInvite(ctx, input) {

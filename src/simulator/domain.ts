@@ -18,6 +18,10 @@ interface Chat {
   invited: Map<number, RoledId>;
 }
 
+/** Bounds, so a flood of chat requests cannot grow a domain without end. */
+const CHATS_KEPT = 10_000;
+const MESSAGES_KEPT_PER_USER = 1_000;
+
 interface Waiter {
   user: string;
   wake: () => void;
@@ -51,8 +55,6 @@ export class Domain implements Directory {
   readonly campaigns = new Map<string, Campaign>();
   readonly stations: string[] = [];
   readonly dispositions = [...DISPOSITIONS];
-  /** Campaign state changes in order (a record; the statistics engine publishes them as CampaignState updates). */
-  readonly campaignEvents: Array<{ at: number; name: string; state: string }> = [];
   /** Station logged in by each API user. */
   readonly stationOf = new Map<string, { stationName: string; lost?: boolean }>();
   /** Monitored agents (by user name) and who monitors them. */
@@ -197,7 +199,6 @@ export class Domain implements Directory {
   setState(c: Campaign, state: Campaign['state']): void {
     c.state = state;
     c.stateSince = this.clock.now();
-    this.campaignEvents.push({ at: this.stamp(), name: c.name, state });
     this.statistics.campaignChanged(c);
   }
 
@@ -207,6 +208,12 @@ export class Domain implements Directory {
   stamp(): number {
     this.lastStamp = Math.max(this.clock.now(), this.lastStamp + 1);
     return this.lastStamp;
+  }
+
+  /** Opens a chat; beyond CHATS_KEPT the oldest is forgotten (as if it had ended). */
+  openChat(chat: Chat): void {
+    this.chats.set(chat.id, chat);
+    if (this.chats.size > CHATS_KEPT) this.chats.delete(this.chats.keys().next().value as string);
   }
 
   newChatId(): string {
@@ -229,6 +236,8 @@ export class Domain implements Directory {
     for (const u of users) {
       const box = this.inbox.get(u) ?? [];
       box.push(m);
+      // A user who never polls keeps only the newest messages.
+      if (box.length > MESSAGES_KEPT_PER_USER) box.shift();
       this.inbox.set(u, box);
       for (const w of this.waiters) if (w.user === u) w.wake();
     }
