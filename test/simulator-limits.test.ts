@@ -90,6 +90,14 @@ describe('XML depth and well-formedness', () => {
     expect((await soap(url, U, P, 'getSessionParameters')).status).toBe(200);
   });
 
+  test(`a small, well-formed request nesting deeper than ${MAX_XML_DEPTH} is refused the same way; one within it is read`, async () => {
+    await soap(url, U, P, 'setSessionParameters', VIEW_SETTINGS());
+    const nest = (n: number) => `${'<a>'.repeat(n)}${'</a>'.repeat(n)}`;
+    const deep = await soap(url, U, P, 'getSessionParameters', nest(MAX_XML_DEPTH));
+    expect(deep.faultString).toBe('Unmarshalling Error: Maximum nested tags exceeded');
+    expect((await soap(url, U, P, 'getSessionParameters', nest(MAX_XML_DEPTH - 8))).status).toBe(200);
+  });
+
   test('a request that is not well-formed or carries a DOCTYPE is an Unmarshalling Error', async () => {
     for (const body of ['<soapenv:Envelope><soapenv:Body><getSessionParameters></soapenv:Body>', '<!DOCTYPE x [<!ENTITY a "b">]><x/>', 'not xml at all']) {
       const r = await post(SOAP_PATH, body, { authorization: AUTH });

@@ -40,33 +40,93 @@ export function declaredTooLarge(req: IncomingMessage, limit: number): boolean {
 
 export class BodyTooLarge extends Error {}
 
-/** The body as text; BodyTooLarge once more than `limit` bytes arrived (the rest is not read). */
-export async function readBody(req: IncomingMessage, limit: number): Promise<string> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const c of req) {
-    size += (c as Buffer).length;
-    if (size > limit) throw new BodyTooLarge(`more than ${limit} bytes`);
-    chunks.push(c as Buffer);
-  }
-  return Buffer.concat(chunks).toString('utf8');
+/**
+ * The body as text; BodyTooLarge once more than `limit` bytes arrived. Then the request is paused,
+ * not destroyed, so the 413 can still be answered on its connection (see answerAndClose).
+ */
+export function readBody(req: IncomingMessage, limit: number, keep = true): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const done = () => {
+      req.removeListener('data', onData);
+      req.removeListener('end', onEnd);
+      req.removeListener('error', onError);
+      req.removeListener('close', onClose);
+    };
+    const onData = (c: Buffer) => {
+      size += c.length;
+      if (size > limit) {
+        done();
+        req.pause();
+        reject(new BodyTooLarge(`more than ${limit} bytes`));
+      } else if (keep) chunks.push(c);
+    };
+    const onEnd = () => {
+      done();
+      resolve(keep ? Buffer.concat(chunks).toString('utf8') : '');
+    };
+    const onError = (e: Error) => {
+      done();
+      reject(e);
+    };
+    const onClose = () => {
+      if (req.complete) return;
+      done();
+      reject(new Error('the client closed the connection before the body was complete'));
+    };
+    req.on('data', onData);
+    req.once('end', onEnd);
+    req.once('error', onError);
+    req.once('close', onClose);
+  });
 }
 
-/** Reads and drops a body (up to the limit) so the connection can serve the next request. */
+/** Reads and drops a body; false when it is over the limit (then it is left paused, see readBody). */
 export async function drain(req: IncomingMessage, limit: number): Promise<boolean> {
-  let size = 0;
-  for await (const c of req) {
-    size += (c as Buffer).length;
-    if (size > limit) return false;
+  try {
+    await readBody(req, limit, false);
+    return true;
+  } catch (e) {
+    if (e instanceof BodyTooLarge) return false;
+    throw e;
   }
-  return true;
 }
 
-/** Answers and closes the connection: what is left of the request body is not read. */
+/** What is left of a refused body is read and dropped for at most this long and this much, so the client can read the answer. */
+const LINGER_MS = 2_000;
+const LINGER_BYTES = 16 * 1024 * 1024;
+
+/**
+ * Answers and closes the connection. The rest of the request body is read and dropped for a
+ * little while (a lingering close): a client still sending then reads the answer instead of
+ * meeting a reset. A body that goes on beyond LINGER_BYTES or LINGER_MS is cut off.
+ */
 export function answerAndClose(res: ServerResponse, status: number, headers: Record<string, string>, body: string): void {
   if (res.headersSent || res.destroyed) return;
   res.writeHead(status, { ...headers, connection: 'close', 'content-length': Buffer.byteLength(body) });
-  res.end(body, () => res.socket?.destroySoon?.());
+  const req = res.req;
+  if (!req || req.complete) {
+    res.end(body);
+    return;
+  }
+  // The whole answer goes out now; the response ends (and the connection closes) once the body
+  // has been read and dropped, so the client never writes into a closed connection.
+  res.write(body);
+  let dropped = 0;
+  const cut = () => req.socket.destroy();
+  const timer = setTimeout(cut, LINGER_MS);
+  timer.unref();
+  req.on('data', (c: Buffer) => {
+    dropped += c.length;
+    if (dropped > LINGER_BYTES) cut();
+  });
+  req.once('end', () => {
+    clearTimeout(timer);
+    res.end();
+  });
+  req.once('close', () => clearTimeout(timer));
+  req.resume();
 }
 
 export function sizeLimitText(limit: number): string {

@@ -1,12 +1,15 @@
 /**
- * `npm run bench:simulator`: the memory of `five9 simulator --domains N` (a separate process, as a
- * fleet test would run it), idle and after every domain's user did a getSessionParameters and a
- * setSessionParameters (the keep-alive cycle's two calls), and the time those calls took.
+ * `npm run bench:simulator`: `five9 simulator --domains N` in a separate process, as a fleet test
+ * runs it.
+ * 1. Memory: RSS idle and after every domain's user did a getSessionParameters and a
+ *    setSessionParameters (the keep-alive cycle's two calls), and the rate of those calls. A
+ *    keep-alive builds no contact centre, so what grows is sessions, limits and counters.
+ * 2. Limits: how long the largest deeply nested body (just under the size limit) takes to refuse,
+ *    and RSS after a flood of unauthenticated requests with 8 KB paths and bodies over the limit.
  *
- *   node dist/bench/simulator-domains.js [--domains 10000] [--concurrency 32]
+ *   node dist/bench/simulator.js [--domains 10000] [--concurrency 32] [--flood 20000]
  *
- * RSS is read from /proc/PID/status (VmRSS) of the simulator process; a fleet's keep-alive builds
- * no contact centre, so what grows is sessions, limits and counters.
+ * RSS is read from /proc/PID/status (VmRSS) of the simulator process.
  */
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -21,6 +24,7 @@ const arg = (name: string, def: number) => {
 };
 const DOMAINS = arg('--domains', 10_000);
 const CONCURRENCY = arg('--concurrency', 32);
+const FLOOD = arg('--flood', 20_000);
 const PASSWORD = 'bench-pw';
 const NS = 'http://service.supervisor.ws.five9.com/';
 
@@ -74,6 +78,32 @@ async function main(): Promise<void> {
   const afterCalls = rssMb(child.pid!);
   await sleep(5000);
   const settled = rssMb(child.pid!);
+
+  // Limits: the worst body that is read (nested as deep as it goes, just under 2 MiB), then a flood.
+  const deepBody = envelope('getStatistics', '<a>'.repeat(Math.floor((2 * 1024 * 1024 - 300) / 3)));
+  const d0 = process.hrtime.bigint();
+  const deep = await pool.request({ path: '/wssupervisor/v4/SupervisorWebService', method: 'POST', headers: { 'content-type': 'text/xml', authorization: `Basic ${Buffer.from(`user1:${PASSWORD}`).toString('base64')}` }, body: deepBody });
+  const deepText = await deep.body.text();
+  const deepMs = Number(process.hrtime.bigint() - d0) / 1e6;
+  if (!deepText.includes('Maximum nested tags exceeded')) failures++;
+  const longPath = `/lists/v1/domains/10001/lists/${'x'.repeat(8000)}/contacts`;
+  const oversized = Buffer.alloc(2 * 1024 * 1024 + 1, ' ');
+  let sent = 0;
+  const f0 = Date.now();
+  await Promise.all(
+    Array.from({ length: CONCURRENCY }, async () => {
+      while (sent < FLOOD) {
+        const i = sent++;
+        const r = i % 100 === 0
+          ? await pool.request({ path: '/wssupervisor/v4/SupervisorWebService', method: 'POST', body: oversized, headers: { 'content-type': 'text/xml' } })
+          : await pool.request({ path: i % 2 ? longPath : '/wssupervisor/v4/SupervisorWebService', method: 'POST', body: i % 2 ? '{}' : envelope('getSessionParameters'), headers: { 'content-type': i % 2 ? 'application/json' : 'text/xml', authorization: `Basic ${Buffer.from(`user1:wrong${i}`).toString('base64')}` } });
+        await r.body.text();
+        if (r.statusCode !== 401 && r.statusCode !== 413) failures++;
+      }
+    }),
+  ).catch(() => failures++);
+  const floodMs = Date.now() - f0;
+  const afterFlood = rssMb(child.pid!);
   await pool.close();
   child.kill('SIGTERM');
   await new Promise((r) => child.once('exit', r));
@@ -85,6 +115,10 @@ async function main(): Promise<void> {
     rssAfter5sMb: +settled.toFixed(1),
     requests: DOMAINS * 2,
     requestsPerSecond: Math.round((DOMAINS * 2) / (driveMs / 1000)),
+    deepNesting2MiBMs: Math.round(deepMs),
+    unauthenticatedFlood: FLOOD,
+    floodPerSecond: Math.round(FLOOD / (floodMs / 1000)),
+    rssAfterFloodMb: +afterFlood.toFixed(1),
     failures,
   };
   console.log(JSON.stringify(result, null, 2));
