@@ -11,11 +11,8 @@
  *
  * RSS is read from /proc/PID/status (VmRSS) of the simulator process.
  */
-import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { Pool } from 'undici';
-import { packageRoot } from '../src/util/paths';
+import { startSimulatorProcess } from '../src/simulator';
 
 const args = process.argv.slice(2);
 const arg = (name: string, def: number) => {
@@ -28,27 +25,18 @@ const FLOOD = arg('--flood', 20_000);
 const PASSWORD = 'bench-pw';
 const NS = 'http://service.supervisor.ws.five9.com/';
 
-const rssMb = (pid: number) => Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))![1]) / 1024;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const envelope = (op: string, inner = '') =>
   `<soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/" xmlns:ser="${NS}"><soapenv:Body><ser:${op}>${inner}</ser:${op}></soapenv:Body></soapenv:Envelope>`;
 const SETTINGS = '<viewSettings><idleTimeOut>1800</idleTimeOut><shiftStart>0</shiftStart><timeZone>0</timeZone></viewSettings>';
 
 async function main(): Promise<void> {
-  const child = spawn(process.execPath, [join(packageRoot(), 'bin', 'five9.js'), 'simulator', '--port', '0', '--domains', `${DOMAINS}:${PASSWORD}`], { stdio: ['ignore', 'pipe', 'inherit'] });
   const started = Date.now();
-  const url = await new Promise<string>((resolve, reject) => {
-    let buf = '';
-    child.stdout!.on('data', (d) => {
-      buf += d;
-      const m = /^listening on (\S+)$/m.exec(buf);
-      if (m) resolve(m[1]);
-    });
-    child.once('exit', (c) => reject(new Error(`simulator exited ${c}`)));
-  });
+  const sim = await startSimulatorProcess(['--domains', `${DOMAINS}:${PASSWORD}`]);
+  const { child, url } = sim;
   const startMs = Date.now() - started;
   await sleep(2000);
-  const idle = rssMb(child.pid!);
+  const idle = sim.rssMb();
 
   const pool = new Pool(url, { connections: CONCURRENCY });
   const call = async (user: number, op: string, inner?: string) => {
@@ -75,9 +63,9 @@ async function main(): Promise<void> {
     }),
   );
   const driveMs = Date.now() - t0;
-  const afterCalls = rssMb(child.pid!);
+  const afterCalls = sim.rssMb();
   await sleep(5000);
-  const settled = rssMb(child.pid!);
+  const settled = sim.rssMb();
 
   // Limits: the worst body that is read (nested as deep as it goes, just under 2 MiB), then a flood.
   const deepBody = envelope('getStatistics', '<a>'.repeat(Math.floor((2 * 1024 * 1024 - 300) / 3)));
@@ -103,7 +91,7 @@ async function main(): Promise<void> {
     }),
   ).catch(() => failures++);
   const floodMs = Date.now() - f0;
-  const afterFlood = rssMb(child.pid!);
+  const afterFlood = sim.rssMb();
   await pool.close();
   child.kill('SIGTERM');
   await new Promise((r) => child.once('exit', r));

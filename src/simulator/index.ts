@@ -6,3 +6,4 @@ export { Tenant } from './tenant';
 export { SimFault, QuotaCounters, type SimUser, type QuotaWindow } from './state';
 export { HANDLERS } from './handlers';
 export { RestSimulator, type SimConsumer, type RestSimOptions, type RestRequestRecord } from './rest';
+export { startSimulatorProcess, type SimulatorProcess } from './process';
