@@ -116,9 +116,9 @@ export function adapter(cfg: CaseConfig): Contender {
 // ----- node-soap --------------------------------------------------------------------------------
 
 export function wsdlPath(): string {
-  // bench/ sources compile to dist/bench; the WSDL stays in bench/wsdl.
+  // bench/ sources compile to dist/bench; Five9's WSDLs stay in spec/wsdl.
   const { packageRoot } = require('../src/util/paths') as typeof import('../src/util/paths');
-  return join(packageRoot(), 'bench', 'wsdl', 'SupervisorWebService.v4.wsdl');
+  return join(packageRoot(), 'spec', 'wsdl', 'SupervisorWebService.v4.wsdl');
 }
 
 export function soap(cfg: CaseConfig): Contender {

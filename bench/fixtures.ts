@@ -4,7 +4,7 @@
  * result every contender must come to, in one contender-neutral shape. Built by hand from seeded
  * data, never with the adapter's own encoder, so the adapter is not checked against itself.
  */
-import { mulberry32 } from '../src/simulator/domain';
+import { mulberry32 } from '../src/simulator/random';
 
 export const NS = 'http://service.supervisor.ws.five9.com/';
 export const ENV = 'http://schemas.xmlsoap.org/soap/envelope/';

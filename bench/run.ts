@@ -21,7 +21,7 @@ import { XMLParser } from 'fast-xml-parser';
 import { Five9Client } from '../src/runtime';
 import { packageRoot } from '../src/util/paths';
 import type { ChildConfig, ChildResult } from './child';
-import { type CaseConfig, CONTENDERS, type ContenderName, digest, expectedReduction } from './contenders';
+import { type CaseConfig, CONTENDERS, type ContenderName, digest, expectedReduction, wsdlPath } from './contenders';
 import { type BenchCase, PASSWORD, USER, buildCases, casePath } from './fixtures';
 import type { RecordedRequest, ServerCommand } from './server';
 
@@ -420,7 +420,7 @@ async function main(): Promise<void> {
     cpuModel: cpus()[0]?.model,
     memoryGB: Math.round(totalmem() / 2 ** 30),
     packages: { 'five9-statistics-connector': pkg('.'), soap: pkg('soap'), undici: pkg('undici'), 'fast-xml-parser': pkg('fast-xml-parser'), ajv: pkg('ajv') },
-    wsdl: { file: 'bench/wsdl/SupervisorWebService.v4.wsdl', sha256: createHash('sha256').update(readFileSync(join(root, 'bench', 'wsdl', 'SupervisorWebService.v4.wsdl'))).digest('hex') },
+    wsdl: { file: 'spec/wsdl/SupervisorWebService.v4.wsdl', sha256: createHash('sha256').update(readFileSync(wsdlPath())).digest('hex') },
     cases: cases.map((c) => ({ id: c.id, title: c.title, operation: c.operation, status: c.status, payloadBytes: payload.get(c.id), ...plan(c) })),
     results: rows.map((r) => ({
       ...r,

@@ -23,7 +23,7 @@ afterEach(async () => {
 });
 
 async function fresh(): Promise<Five9Client> {
-  const started = await startSimulator({ longPollMaxMs: 100 });
+  const started = await startSimulator({ longPollMaxMs: 100, checkAnswers: true });
   sim = started.sim;
   client = new Five9Client({ endpoint: started.url, username: USER, password: PASSWORD, apiVersion: 'v14' });
   return client;
@@ -75,6 +75,9 @@ describe('every manifest action', () => {
           const result = await c.run(action.id, input);
           expect(result.exit).toBe(example.exit ?? manifest.successExit(action));
           if (!faultExit(action, example.exit)) expect(result.fault).toBeUndefined();
+          // What the simulator answered is what the version's WSDL allows, faults included.
+          expect(sim!.answerProblems).toEqual([]);
+          expect(sim!.undeclaredFaults).toEqual([]);
         });
       }
 

@@ -181,12 +181,20 @@ describe('agent monitoring', () => {
 });
 
 describe('users', () => {
-  it('getMyPermissions includes a newer type the enum lacks, and the client accepts it', async () => {
-    const { client } = await connect();
+  it('with the newer-values scenario getMyPermissions includes a newer type no WSDL lists, and the client accepts it', async () => {
+    const { client } = await connect({ scenarios: ['newer-values'] });
     await client.run('setSessionParameters', SESSION);
     const perms = (await client.run('getMyPermissions')).output as Array<{ type: string; value: boolean }>;
     expect(perms).toContainEqual({ type: 'CanMonitorIdleAgents', value: true });
     expect(perms.map((p) => p.type)).toEqual(expect.arrayContaining(['CampaignManagementStart', 'CallMonitoring']));
+  });
+
+  it('by default getMyPermissions answers only the values the version\'s WSDL lists', async () => {
+    const { client } = await connect();
+    await client.run('setSessionParameters', SESSION);
+    const types = ((await client.run('getMyPermissions')).output as Array<{ type: string }>).map((p) => p.type);
+    expect(types).not.toContain('CanMonitorIdleAgents');
+    expect(types).toContain('CampaignManagementResetAbandonCallRate');
   });
 
   it('the same seed gives the same logged-in users, another seed differs', async () => {

@@ -35,6 +35,7 @@ const SCENARIOS: Record<string, Scenario> = {
     // Another program of the same user holds a request while this one arrives.
     run: async (w) => {
       const body = (await w.client()).envelope('Get Call Counters State');
+      const release = w.sim.holdRequests();
       const other = request(`${w.sim.url}/wssupervisor/v14/SupervisorWebService`, {
         method: 'POST',
         body,
@@ -45,6 +46,7 @@ const SCENARIOS: Record<string, Scenario> = {
       try {
         return await (await w.client()).run('Get Call Counters State');
       } finally {
+        release();
         await other;
       }
     },
@@ -192,7 +194,7 @@ describe('every declared fault can be produced and arrives typed', () => {
   beforeEach(async () => {
     clients = [];
     const clock = new VirtualClock(Date.UTC(2026, 0, 5, 9, 0, 0));
-    const sim = new Five9Simulator({ users: USERS.map((u) => ({ username: u, password: `${u}-secret` })), clock, latencyMs: 20, longPollMaxMs: 50 });
+    const sim = new Five9Simulator({ users: USERS.map((u) => ({ username: u, password: `${u}-secret` })), clock, latencyMs: 20, longPollMaxMs: 50, checkAnswers: true });
     await sim.start();
     world = {
       sim,
@@ -207,6 +209,9 @@ describe('every declared fault can be produced and arrives typed', () => {
   afterEach(async () => {
     await Promise.all(clients.map((c) => c.close()));
     await world.sim.stop();
+    // Every fault answered was one the operation declares, or one faults.ts allows bare.
+    expect(world.sim.undeclaredFaults).toEqual([]);
+    expect(world.sim.answerProblems).toEqual([]);
   });
 
   it('has a scenario for every fault any action declares', () => {

@@ -31,6 +31,7 @@ export async function soap(base: string, user: string, password: string, operati
   });
   const body = await res.body.text();
   const detail = /<detail><(?:\w+:)?(\w+)/.exec(body)?.[1];
-  const bare = /<faultstring>([^<]*)<\/faultstring>/.exec(body)?.[1];
+  const raw = /<faultstring>([^<]*)<\/faultstring>/.exec(body)?.[1];
+  const bare = raw?.replace(/&(quot|apos|lt|gt|amp);/g, (_, e: string) => ({ quot: '"', apos: "'", lt: '<', gt: '>', amp: '&' })[e]!);
   return { status: res.statusCode, body, fault: detail ?? bare, faultString: bare };
 }

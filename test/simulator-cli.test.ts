@@ -7,17 +7,11 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { type SimulatorProcess, startSimulatorProcess } from '../src/simulator';
 import { VIEW_SETTINGS, soap } from './sim-helpers';
 
 const bin = join(__dirname, '..', 'bin', 'five9.js');
 const built = existsSync(join(__dirname, '..', 'dist', 'src', 'cli', 'simulator.js'));
-
-interface Running {
-  child: ChildProcess;
-  url: string;
-  stdout: () => string;
-  exit: Promise<{ code: number | null; stdout: string; stderr: string }>;
-}
 
 function spawnCli(args: string[]) {
   if (!built) throw new Error('run `npm run build` first (npm ci does it through prepare)');
@@ -30,18 +24,9 @@ function spawnCli(args: string[]) {
   return { child, exit, stdout: () => stdout };
 }
 
-async function simulator(args: string[]): Promise<Running> {
-  const p = spawnCli(['simulator', '--port', '0', ...args]);
-  const url = await new Promise<string>((resolve, reject) => {
-    const look = () => {
-      // The first line is the address; the banner ends with the REST line.
-      const m = /^listening on (http:\/\/127\.0\.0\.1:\d+)$/m.exec(p.stdout());
-      if (m && /^ {2}REST: .*\n/m.test(p.stdout())) resolve(m[1]);
-    };
-    p.child.stdout!.on('data', look);
-    p.exit.then((e) => reject(new Error(`exited ${e.code}: ${e.stderr}`)));
-  });
-  return { ...p, url };
+async function simulator(args: string[]): Promise<SimulatorProcess> {
+  if (!built) throw new Error('run `npm run build` first (npm ci does it through prepare)');
+  return startSimulatorProcess(args);
 }
 
 const running: ChildProcess[] = [];

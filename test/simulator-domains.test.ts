@@ -123,8 +123,13 @@ describe('the report', () => {
   });
 
   test('concurrent requests of one user are counted as denied', async () => {
-    await start({ latencyMs: 150, domains: numberedDomains(1, 'fleet-pw') });
-    const answers = await Promise.all([get('user1'), get('user1')]);
+    await start({ domains: numberedDomains(1, 'fleet-pw') });
+    const release = sim.holdRequests();
+    const first = get('user1');
+    await until(() => sim.busy('user1'));
+    const second = await get('user1');
+    release();
+    const answers = [await first, second];
     expect(answers.map((a) => a.faultString).sort()).toEqual(['Concurrent requests with the same credentials are denied', 'Session was not initialized. Call setSessionParameters first.']);
     expect(sim.report().users.user1).toMatchObject({ requests: 2, concurrentDenied: 1 });
   });

@@ -10,8 +10,8 @@ import { VirtualClock } from '../src/clock';
 import { Five9Fault } from '../src/errors';
 import { type ActionResult, Five9Client } from '../src/runtime';
 import type { Five9Simulator, SimulatorOptions } from '../src/simulator';
-import { DISPOSITIONS } from '../src/simulator/domain';
-import { STATISTIC_SPECS, STATISTIC_TYPES, type StatisticType } from '../src/simulator/statistics-columns';
+import { DISPOSITIONS } from '../src/simulator/directory';
+import { STATISTIC_SPECS, STATISTIC_TYPES, type StatisticType } from '../src/simulator/statistics/columns';
 import { PASSWORD, USER, startSimulator } from './helpers';
 
 const SESSION = { viewSettings: { forceLogoutSession: true, idleTimeOut: 1800, shiftStart: 28800000, timeZone: -25200000 } };

@@ -199,7 +199,7 @@ describe('the Statistics changes template', () => {
 
 describe('one source for statistic types and key columns', () => {
   it('the simulator\'s types and key columns are the schema\'s (statisticType enum and x-keyColumns)', () => {
-    const { STATISTIC_TYPES, STATISTIC_SPECS } = require('../src/simulator/statistics-columns');
+    const { STATISTIC_TYPES, STATISTIC_SPECS } = require('../src/simulator/statistics/columns');
     const schema = loadManifest().registry.resolve({ $ref: 'statisticType.json' });
     expect([...STATISTIC_TYPES].sort()).toEqual([...schema.enum].sort());
     expect(Object.fromEntries(Object.entries(STATISTIC_SPECS).map(([t, s]: [string, any]) => [t, s.key]))).toEqual(schema['x-keyColumns']);

@@ -126,7 +126,7 @@ function describeSoapAction(m: Manifest, a: SoapAction): string {
     `  ${a.description}`,
     '',
     `Operation:      ${a.operation} (id ${a.id})`,
-    `API versions:   ${versions.join(', ')} and every later version (v10 … v14 today)`,
+    `API versions:   ${versions.join(', ')} and every later version (v10 … ${m.raw.apiVersions.latest} today)`,
     `Quota class:    ${quota}`,
     `Needs session:  ${a.requiresSession ? 'yes' : 'no'}`,
     `Idempotent:     ${a.idempotent ? 'yes' : 'no'}`,

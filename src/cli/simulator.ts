@@ -4,7 +4,7 @@ import { dirname } from 'node:path';
 import { type Clock, ScaledClock } from '../clock';
 import { Five9Error } from '../errors';
 import { type Manifest, loadManifest } from '../manifest';
-import { Five9Simulator, numberedDomains, type QuotaWindow, type SimConsumer, type SimUser } from '../simulator';
+import { Five9Simulator, numberedDomains, type QuotaWindow, SCENARIOS, type Scenario, type SimConsumer, type SimUser } from '../simulator';
 import type { Redactor } from '../util/redact';
 
 export interface SimulatorCliContext {
@@ -85,6 +85,7 @@ interface SimulatorFlags {
   timeScale?: string;
   report?: string;
   latency?: string;
+  scenario: string[];
 }
 
 export function registerSimulator(program: Command, ctx: SimulatorCliContext): void {
@@ -98,6 +99,7 @@ export function registerSimulator(program: Command, ctx: SimulatorCliContext): v
     .option('--consumer <key:secret[:scopes]>', 'a REST consumer key and secret, with its scopes comma-separated (default all) (repeatable)', repeat, [] as string[])
     .option('--time-scale <k>', 'test aid: run the clock K times faster (idle time-outs, limits, statistics); give the same K to cycle and fleet commands')
     .option('--latency <ms>', 'test aid: hold every SOAP request this many real milliseconds (makes requests in flight observable)')
+    .option('--scenario <name>', `opt in to behaviour beyond the version's WSDL (repeatable): ${SCENARIOS.join(', ')} (enum values newer servers send, to test a client's tolerance)`, repeat, [] as string[])
     .option('--report <file>', 'on SIGINT/SIGTERM write per-user counts (requests, sessions started, expiries, concurrent denials, quota faults, by operation) as JSON, mode 0600')
     .action(async (o: SimulatorFlags) => {
       const manifest = loadManifest();
@@ -116,12 +118,16 @@ export function registerSimulator(program: Command, ctx: SimulatorCliContext): v
       const clock = o.timeScale === undefined ? undefined : parseTimeScale(o.timeScale);
       const latencyMs = o.latency === undefined ? undefined : Number(o.latency);
       if (latencyMs !== undefined && !(Number.isInteger(latencyMs) && latencyMs >= 0 && latencyMs <= 600_000)) throw new Five9Error('FIVE9_CONFIG', `--latency must be 0..600000 ms, got "${o.latency}"`);
-      const sim = new Five9Simulator({ users, quotas, consumers, clock, latencyMs, domains: domains ? numberedDomains(domains.count, domains.password) : undefined });
+      const unknown = o.scenario.filter((s) => !(SCENARIOS as readonly string[]).includes(s));
+      if (unknown.length) throw new Five9Error('FIVE9_CONFIG', `--scenario must be one of ${SCENARIOS.join(', ')}, got "${unknown[0]}"`);
+      const scenarios = o.scenario as Scenario[];
+      const sim = new Five9Simulator({ users, quotas, consumers, clock, latencyMs, scenarios, domains: domains ? numberedDomains(domains.count, domains.password) : undefined });
       const { url } = await sim.start(port);
       ctx.out(`listening on ${url}`);
       if (users.length) ctx.out(`  users: ${users.map((u) => u.username).join(', ')}${domains ? ' (one domain)' : ''}`);
       if (domains) ctx.out(`  domains: ${domains.count}${users.length ? ' more' : ''}, one supervisor each: user1${domains.count > 1 ? ` … user${domains.count}` : ''}`);
       ctx.out('  paths /wssupervisor[/vN]/SupervisorWebService; ?wsdl&user=NAME for the WSDL');
+      if (scenarios.length) ctx.out(`  scenarios: ${scenarios.join(', ')}`);
       if (clock) ctx.out(`  time scale: ${o.timeScale}× (a test aid: idle time-outs, limits and statistics run ${o.timeScale} times faster)`);
       ctx.out(`  REST: domain id ${sim.rest.domainId}; consumers: ${consumers.map((c) => `${c.key} (${(c.scopes ?? Object.keys(manifest.raw.rest?.scopes ?? {})).join(', ')})`).join('; ')}`);
       await new Promise<void>((resolve) => {

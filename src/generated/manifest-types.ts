@@ -114,12 +114,16 @@ export interface ConnectorManifest {
      */
     known: [string, ...string[]];
     /**
-     * Versions after the last known one (v9_5 … v14) have everything it has.
+     * Versions after the last known one (v9_5 and later) have everything it has.
      */
     later: {
       pattern: string;
       sameAs: string;
     };
+    /**
+     * The newest version Five9 serves today: getApiVersions' maxVersion, and the example later version in messages.
+     */
+    latest: string;
     /**
      * {versionSegment} is empty for 'default' and '/vN' otherwise.
      */

@@ -12,7 +12,7 @@ import { packageRoot } from '../util/paths';
 import { enumValueIn, isKnownVersion, versionHas, versionRank, versionSegment } from './versions';
 
 export type { Action, ConnectorManifest } from '../generated/manifest-types';
-export { versionHas, versionRank, isKnownVersion, enumValueIn, enumValuesIn } from './versions';
+export { versionHas, versionRank, isKnownVersion, enumValueIn, enumValuesIn, latestVersion, versionOfServicePath } from './versions';
 
 export const SUCCESS_EXIT = 'success';
 
@@ -188,7 +188,7 @@ export class Manifest {
 
   resolveVersion(version = this.raw.apiVersions.default): string {
     if (!isKnownVersion(this.raw, version)) {
-      throw new Five9Error('FIVE9_CONFIG', `unknown API version "${version}": use default, v3, v4 or a later version such as v9_5 or v14`, { details: { apiVersion: version } });
+      throw new Five9Error('FIVE9_CONFIG', `unknown API version "${version}": use default, v3, v4 or a later version such as v9_5 or ${this.raw.apiVersions.latest}`, { details: { apiVersion: version } });
     }
     return version;
   }

@@ -1,7 +1,8 @@
 import type { ConnectorManifest } from '../generated/manifest-types';
 
 /**
- * Five9's API versions in release order: the unversioned "default" path, v3, v4, then v9_5 … v14.
+ * Five9's API versions in release order: the unversioned "default" path, v3, v4, then v9_5 and
+ * later ones up to the newest (the manifest's apiVersions.latest).
  * A version's rank is its number (v9_5 → 9.5); "default" ranks 0.
  */
 export function versionRank(version: string): number {
@@ -9,6 +10,25 @@ export function versionRank(version: string): number {
   const m = /^v(\d+)(?:_(\d+))?$/.exec(version);
   if (!m) return Number.NaN;
   return Number(m[1]) + (m[2] ? Number(`0.${m[2]}`) : 0);
+}
+
+/** The newest version Five9 serves today (apiVersions.latest). */
+export function latestVersion(manifest: ConnectorManifest): string {
+  return manifest.apiVersions.latest;
+}
+
+/**
+ * The API version a request path names by the manifest's pathTemplate
+ * (/wssupervisor/v3/SupervisorWebService → "v3", /wssupervisor/SupervisorWebService → "default"),
+ * or undefined for any other path or an unknown version. A trailing slash is allowed.
+ */
+export function versionOfServicePath(manifest: ConnectorManifest, path: string): string | undefined {
+  const [before, after] = manifest.apiVersions.pathTemplate.split('{versionSegment}');
+  const p = path.length > 1 && path.endsWith('/') ? path.slice(0, -1) : path;
+  if (!p.startsWith(before) || !p.endsWith(after) || p.length < before.length + after.length) return undefined;
+  const segment = p.slice(before.length, p.length - after.length);
+  const version = segment === '' ? 'default' : segment.startsWith('/') ? segment.slice(1) : undefined;
+  return version !== undefined && isKnownVersion(manifest, version) ? version : undefined;
 }
 
 export function isKnownVersion(manifest: ConnectorManifest, version: string): boolean {

@@ -10,7 +10,7 @@ import { FORMATS, addFormats as addOwnFormats } from './formats';
 export type JsonSchema = Record<string, any>;
 
 /** Annotation keywords the schemas carry for the SOAP mapping, versions and docs (x-xsd validates: see formats.ts). */
-export const ANNOTATIONS = ['x-since', 'x-wsdlType', 'x-extensible', 'x-enumDescriptions', 'x-enumVersions', 'x-keyColumns', 'x-secret', 'x-antiExamples'];
+export const ANNOTATIONS = ['x-since', 'x-wsdlType', 'x-wsdlOptional', 'x-extensible', 'x-enumDescriptions', 'x-enumVersions', 'x-keyColumns', 'x-secret', 'x-antiExamples'];
 
 export type SchemaMode = 'input' | 'output';
 

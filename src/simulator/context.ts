@@ -1,4 +1,6 @@
+import type { Manifest } from '../manifest';
 import type { Domain } from './domain';
+import type { Scenario } from './options';
 import type { SimSession } from './state';
 import type { Tenant } from './tenant';
 
@@ -15,7 +17,10 @@ export interface SimulatorContext {
   /** The sessions of the user's domain (other supervisors of the domain are API users too). */
   sessions: Map<string, SimSession>;
   tenant: Tenant;
-  idleTimeOut: { min: number; max: number; default: number };
+  /** The manifest the simulator serves (session rules, versions). */
+  manifest: Manifest;
+  /** Opt-in behaviours beyond the version's WSDL (see options.ts). */
+  scenarios: ReadonlySet<Scenario>;
   /** The seeded contact centre the actions read and change: built the first time a handler reads it. */
   readonly domain: Domain;
   /** Aborted when the client disconnects: a long poll ends at once. */

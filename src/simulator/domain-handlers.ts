@@ -1,7 +1,7 @@
-import { enumValueIn, versionHas } from '../manifest';
+import { enumValueIn, latestVersion, versionHas } from '../manifest';
 import { schemaRegistry } from '../schemas';
 import type { Handler, SimulatorContext } from './context';
-import { type DomainUser, NEWER_PERMISSIONS, type RoledId } from './domain';
+import { type DomainUser, NEWER_PERMISSIONS, type RoledId } from './directory';
 import { SimFault } from './state';
 
 // The permission types come from the schema (one source); each version filters them as its WSDL does.
@@ -111,14 +111,16 @@ const users: Record<string, Handler> = {
     return ctx.domain.myGroups();
   },
   getMyPermissions(ctx) {
-    // Each version names the permissions as its WSDL does (ResetDialerDCP in v3, ResetAbandonCallRate from v4).
-    return [...PERMISSION_TYPES.filter((type) => enumValueIn(PERMISSION_SCHEMA, type, ctx.version)).map((type) => ({ type, value: !NOT_GRANTED.has(type) })), ...NEWER_PERMISSIONS.map((type) => ({ type, value: true }))];
+    // Each version names the permissions as its WSDL does (ResetDialerDCP in v3, ResetAbandonCallRate
+    // from v4); values no WSDL lists come only with the newer-values scenario.
+    const listed = PERMISSION_TYPES.filter((type) => enumValueIn(PERMISSION_SCHEMA, type, ctx.version)).map((type) => ({ type, value: !NOT_GRANTED.has(type) }));
+    return ctx.scenarios.has('newer-values') ? [...listed, ...NEWER_PERMISSIONS.map((type) => ({ type, value: true }))] : listed;
   },
   getUserLimits(ctx) {
     return { mobileLimit: 0, mobileLoggedin: 0, ...ctx.tenant.seats() };
   },
-  getApiVersions() {
-    return { maxVersion: 'v14', minVersion: 'default' };
+  getApiVersions(ctx) {
+    return { maxVersion: latestVersion(ctx.manifest.raw), minVersion: 'default' };
   },
 };
 
@@ -128,7 +130,7 @@ const chat: Record<string, Handler> = {
   createChatSession(ctx) {
     const id = ctx.domain.newChatId();
     const me = ctx.domain.self(ctx.user);
-    ctx.domain.chats.set(id, { id, participants: new Map([[me.userId, me]]), invited: new Map() });
+    ctx.domain.openChat({ id, participants: new Map([[me.userId, me]]), invited: new Map() });
     return id;
   },
   sendChatInvite(ctx, input) {

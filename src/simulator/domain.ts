@@ -1,7 +1,9 @@
 import type { Clock } from '../clock';
+import { type Campaign, type ChatMessage, DISPOSITIONS, DOMAIN_SUFFIX, type Directory, type DomainSize, type DomainUser, type Role, type RoledId } from './directory';
+import { mulberry32 } from './random';
 import { SimFault } from './state';
-import { StatisticsEngine, type StatisticsOptions } from './statistics';
-import { customDispositionName } from './statistics-columns';
+import { StatisticsEngine, type StatisticsOptions, customDispositionName } from './statistics';
+import { realMs } from './time';
 
 /**
  * A small seeded contact centre: users and roles, skills, agent groups, campaigns, stations,
@@ -10,74 +12,19 @@ import { customDispositionName } from './statistics-columns';
  * objects (the names the manifest's examples use) are always present.
  */
 
-export interface DomainSize {
-  agents?: number;
-  supervisors?: number;
-  campaigns?: number;
-  skills?: number;
-  groups?: number;
-  /** Custom dispositions besides the system and the three domain ones (each adds a count column to AgentStatistics and the campaign statistics). */
-  dispositions?: number;
-}
-
-export type Role = 'Agent' | 'DomainSupervisor' | 'DomainAdmin';
-export interface RoledId {
-  role?: Role;
-  userId: number;
-}
-
-export interface DomainUser {
-  id: number;
-  name: string;
-  fullName: string;
-  role: Role;
-  loggedIn: boolean;
-  skills: number[];
-  groups: number[];
-}
-
-export interface Campaign {
-  name: string;
-  type: 'INBOUND' | 'OUTBOUND' | 'AUTODIAL';
-  state: 'NOT_RUNNING' | 'STARTING' | 'RUNNING' | 'STOPPING' | 'RESETTING';
-  stateSince: number;
-}
-
-export interface ChatMessage {
-  chatId?: string;
-  from?: RoledId;
-  participants?: RoledId[];
-  text?: string;
-  timestamp: number;
-  type: string;
-}
-
 interface Chat {
   id: string;
   participants: Map<number, RoledId>;
   invited: Map<number, RoledId>;
 }
 
+/** Bounds, so a flood of chat requests cannot grow a domain without end. */
+const CHATS_KEPT = 10_000;
+const MESSAGES_KEPT_PER_USER = 1_000;
+
 interface Waiter {
   user: string;
   wake: () => void;
-}
-
-/** Real ms for `ms` of a clock's time: a scaled clock says how many; any other clock is taken as the wall's pace. */
-export function realMs(clock: Clock, ms: number): number {
-  const scaled = clock as Clock & { real?: (ms: number) => number };
-  return typeof scaled.real === 'function' ? scaled.real(ms) : ms;
-}
-
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 const FIRST = ['John', 'Mary', 'Anna', 'Peter', 'Linda', 'Omar', 'Grace', 'Ravi', 'Sofia', 'Tom', 'Wei', 'Laura', 'Diego', 'Emma', 'Noah', 'Olga'];
@@ -85,18 +32,6 @@ const LAST = ['Smith', 'Jones', 'Brown', 'Garcia', 'Miller', 'Davis', 'Wilson', 
 const SKILL_WORDS = ['Billing', 'Retention', 'Technical Support', 'Spanish', 'Premium', 'Claims', 'Renewals', 'Escalations'];
 const GROUP_WORDS = ['Night Shift', 'Tier 2', 'Remote', 'Trainees', 'Back Office'];
 const CAMPAIGN_WORDS = ['Renewals', 'Winback', 'Survey', 'Reminders', 'Collections', 'Helpdesk', 'Upsell', 'Welcome'];
-export const DOMAIN_SUFFIX = '@example-domain.com';
-
-/** System dispositions seen in real data, then the domain's own. */
-export const DISPOSITIONS = [
-  'Abandon', 'Answering Machine', 'Busy', 'Declined', 'Dial Error', 'Fax', 'Hangup', 'No Answer', 'No Disposition',
-  'Operator Intercept', 'Recycle', 'Resource Unavailable', 'Sent To Voicemail', 'System Error', 'Timeout',
-  'Transferred To 3rd Party', 'Voicemail Dump', 'Caller Disconnected', 'Do Not Call', 'Queue Callback Timeout',
-  'Sale', 'Not Interested', 'Call Back',
-];
-
-/** Permission types newer servers send that the WSDL's enum does not list. */
-export const NEWER_PERMISSIONS = ['CanMonitorIdleAgents'];
 
 export interface DomainOptions {
   seed?: number;
@@ -112,7 +47,7 @@ export interface DomainOptions {
   statistics?: StatisticsOptions;
 }
 
-export class Domain {
+export class Domain implements Directory {
   readonly seed: number;
   readonly users: DomainUser[] = [];
   readonly skills: Array<{ id: number; name: string }> = [];
@@ -120,8 +55,6 @@ export class Domain {
   readonly campaigns = new Map<string, Campaign>();
   readonly stations: string[] = [];
   readonly dispositions = [...DISPOSITIONS];
-  /** Campaign state changes in order (a record; the statistics engine publishes them as CampaignState updates). */
-  readonly campaignEvents: Array<{ at: number; name: string; state: string }> = [];
   /** Station logged in by each API user. */
   readonly stationOf = new Map<string, { stationName: string; lost?: boolean }>();
   /** Monitored agents (by user name) and who monitors them. */
@@ -266,7 +199,6 @@ export class Domain {
   setState(c: Campaign, state: Campaign['state']): void {
     c.state = state;
     c.stateSince = this.clock.now();
-    this.campaignEvents.push({ at: this.stamp(), name: c.name, state });
     this.statistics.campaignChanged(c);
   }
 
@@ -276,6 +208,12 @@ export class Domain {
   stamp(): number {
     this.lastStamp = Math.max(this.clock.now(), this.lastStamp + 1);
     return this.lastStamp;
+  }
+
+  /** Opens a chat; beyond CHATS_KEPT the oldest is forgotten (as if it had ended). */
+  openChat(chat: Chat): void {
+    this.chats.set(chat.id, chat);
+    if (this.chats.size > CHATS_KEPT) this.chats.delete(this.chats.keys().next().value as string);
   }
 
   newChatId(): string {
@@ -298,6 +236,8 @@ export class Domain {
     for (const u of users) {
       const box = this.inbox.get(u) ?? [];
       box.push(m);
+      // A user who never polls keeps only the newest messages.
+      if (box.length > MESSAGES_KEPT_PER_USER) box.shift();
       this.inbox.set(u, box);
       for (const w of this.waiters) if (w.user === u) w.wake();
     }

@@ -5,19 +5,18 @@ import { SimFault, type SimSession } from './state';
 export type { Handler } from './context';
 
 /**
- * What each operation does, by SOAP operation name (see Handler). test/simulator checks that every
- * manifest action has one.
+ * What each operation does, by SOAP operation name (see Handler); the session's own here, the
+ * domain's in domain-handlers.ts. test/simulator checks that every manifest action has one.
  */
-
 export const HANDLERS: Record<string, Handler> = {
   setSessionParameters(ctx, input) {
-    const vs = { ...(input.viewSettings ?? {}) };
-    if (vs.shiftStart === undefined || vs.timeZone === undefined) {
-      throw new SimFault('MissedArgumentFault', { message: 'ViewSettings.shiftStart and ViewSettings.timeZone are required' });
-    }
-    const idle = vs.idleTimeOut ?? ctx.idleTimeOut.default;
-    if (idle < ctx.idleTimeOut.min || idle > ctx.idleTimeOut.max) {
-      throw new SimFault('IncorrectArgumentFault', { message: `Value ${idle} of "ViewSettings.idleTimeOut" is out of range ${ctx.idleTimeOut.min}..${ctx.idleTimeOut.max}` });
+    // viewSettings is optional in Five9's WSDL (the connector requires it before sending): without
+    // it the session takes the defaults, shift and time zone at 0.
+    const vs = { shiftStart: 0, timeZone: 0, ...(input.viewSettings ?? {}) };
+    const rule = ctx.manifest.raw.session.idleTimeOut;
+    const idle = vs.idleTimeOut ?? rule.default;
+    if (idle < rule.min || idle > rule.max) {
+      throw new SimFault('IncorrectArgumentFault', { message: `Value ${idle} of "ViewSettings.idleTimeOut" is out of range ${rule.min}..${rule.max}` });
     }
     const session: SimSession = { viewSettings: vs, idleTimeOutMs: idle * 1000, lastActivity: ctx.now, startedAt: ctx.now };
     ctx.sessions.set(ctx.user, session);

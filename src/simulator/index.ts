@@ -1,4 +1,5 @@
-export { Five9Simulator, numberedDomains, type SimulatorOptions, type SimDomainOptions, type SimRequestRecord } from './server';
+export { Five9Simulator } from './server';
+export { numberedDomains, SCENARIOS, type Scenario, type SimulatorOptions, type SimDomainOptions, type SimRequestRecord } from './options';
 export type { SimulatorContext, Handler } from './context';
 export type { SimReport, UserCounters } from './report';
 export { Tenant } from './tenant';
@@ -7,3 +8,4 @@ export { HANDLERS } from './handlers';
 export { RestSimulator, type SimConsumer, type RestSimOptions, type RestRequestRecord } from './rest';
 /** The WSDL the simulator serves (also what `five9 simulator` answers to ?wsdl). */
 export { generateWsdl } from '../wsdl';
+export { startSimulatorProcess, type SimulatorProcess } from './process';

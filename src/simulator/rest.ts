@@ -4,6 +4,7 @@ import type { Clock } from '../clock';
 import { DOMAIN_PLACEHOLDER, type Manifest, type RestAction, pathPlaceholders } from '../manifest';
 import type { JsonSchema } from '../schemas';
 import type { Domain } from './domain';
+import { BodyTooLarge, DEFAULT_MAX_BODY_BYTES, type RequestTarget, answerAndClose, readBody } from './http';
 
 /** An API Access Control credential the simulator accepts, with the scopes it was granted. */
 export interface SimConsumer {
@@ -30,16 +31,17 @@ export interface RestSimOptions {
    * again, and its contacts already in the list are refused as duplicates.
    */
   idempotency?: boolean;
+  /** Largest request body in bytes (default 2 MiB): a larger one answers 413. */
+  maxBodyBytes?: number;
 }
 
-/** One REST request as the simulator saw it: never a secret or a token. */
+/** One REST request of a configured consumer as the simulator saw it: never a secret, a token or a path. */
 export interface RestRequestRecord {
   at: number;
   method: string;
-  path: string;
-  /** "token" for the token endpoint, else the action id (undefined for an unknown path). */
-  action?: string;
-  consumerKey?: string;
+  /** "token" for the token endpoint, else the action id. */
+  action: string;
+  consumerKey: string;
   status: number;
   /** Contacts carried by an add-contacts request. */
   contacts?: number;
@@ -62,7 +64,7 @@ interface IssuedToken {
 interface SimList {
   name: string;
   contacts: Array<Record<string, unknown>>;
-  /** Every contact of every stored request, refused ones included, in arrival order. */
+  /** Every contact of every stored request, refused ones included, in arrival order (the newest RECEIVED_KEPT). */
   received: Array<Record<string, unknown>>;
   keys: Set<string>;
 }
@@ -73,13 +75,46 @@ export interface RestSimHost {
   domain: Domain;
 }
 
+/** Bounds, so no flood grows the simulator without end. */
+const REQUESTS_KEPT = 10_000;
+const LIVE_TOKENS_PER_KEY = 100;
+const REPLIES_KEPT = 10_000;
+const RECEIVED_KEPT = 200_000;
+
+type Send = (status: number, payload: unknown, headers?: Record<string, string>) => void;
+type Fail = (status: number, code: string, message: string, headers?: Record<string, string>) => void;
+
+/** One REST request, authenticated and in scope, as a handler sees it. */
+interface RestCall {
+  action: RestAction;
+  params: Record<string, string>;
+  req: IncomingMessage;
+  res: ServerResponse;
+  rec: RestRequestRecord;
+  send: Send;
+  fail: Fail;
+}
+
+type RestHandler = (sim: RestSimulator, call: RestCall) => void | Promise<void>;
+
+/**
+ * What each REST action does, by action id: the same style as the SOAP side's HANDLERS. The
+ * generic parts (token, scope, rate limit, domain) are done before a handler runs.
+ */
+const REST_HANDLERS: Record<string, RestHandler> = {
+  listCampaigns: (sim, { send }) => send(200, [...sim.host.domain.campaigns.values()].map((c) => ({ name: c.name, type: c.type, state: c.state }))),
+  listDialingLists: (sim, { send }) => send(200, sim.listSizes()),
+  addContactsToList: (sim, call) => sim.addContacts(call),
+};
+
 /**
  * The REST side of the embedded simulator, on the same loopback server: the OAuth2 token endpoint
  * (configured consumers, granted scopes, expiring tokens on the simulator's clock) and every REST
  * action of the manifest by its method and path template: campaigns from the seeded domain, dialing
  * lists, and the contacts endpoint, which stores what it receives, refuses more than the item limit,
  * answers 429 with Retry-After beyond the quota class per consumer key, 401 for a missing or
- * expired token and 403 for a missing scope, with Five9-style JSON error bodies.
+ * expired token and 403 for a missing scope, with Five9-style JSON error bodies. Only requests of a
+ * configured consumer are logged, and every log and store of it is bounded.
  */
 export class RestSimulator {
   readonly requests: RestRequestRecord[] = [];
@@ -95,18 +130,20 @@ export class RestSimulator {
   private readonly windows = new Map<string, number[]>();
   /** Answers to add-contacts requests by Idempotency-Key, so a repeated chunk is not stored twice. */
   private readonly replies = new Map<string, { status: number; body: unknown }>();
+  private readonly maxBodyBytes: number;
   private forced429: { times: number; retryAfterSeconds: number; after: number } = { times: 0, retryAfterSeconds: 0, after: 0 };
   private failure?: { status: number; afterStoring: boolean; after: number };
   private traceId = 0;
 
   constructor(
-    private readonly host: RestSimHost,
+    readonly host: RestSimHost,
     consumers: SimConsumer[] = [],
     private readonly options: RestSimOptions = {},
   ) {
     const rest = host.manifest.raw.rest;
     this.tokenPath = rest?.auth.tokenPath ?? '/oauth2/v1/token';
     this.domainId = options.domainId ?? '10001';
+    this.maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
     for (const c of consumers) this.addConsumer(c);
     for (const l of options.lists ?? ['Outbound Sales Leads', 'Renewals', 'Callbacks']) this.addList(l);
     this.dnc = new Set(options.dnc ?? []);
@@ -137,6 +174,10 @@ export class RestSimulator {
     return this.lists.get(list)?.received ?? [];
   }
 
+  listSizes(): Array<{ name: string; size: number }> {
+    return [...this.lists.values()].map((l) => ({ name: l.name, size: l.contacts.length }));
+  }
+
   /** The next `times` REST requests (after `after` more have been let through) answer 429 with this Retry-After, whatever the rate. */
   force429(times: number, retryAfterSeconds: number, options: { after?: number } = {}): void {
     this.forced429 = { times, retryAfterSeconds, after: options.after ?? 0 };
@@ -156,89 +197,151 @@ export class RestSimulator {
     for (const t of this.tokens.values()) t.expiresAt = Math.min(t.expiresAt, this.host.clock.now());
   }
 
+  /** Live tokens held now (bounded per consumer key). */
+  get liveTokens(): number {
+    return this.tokens.size;
+  }
+
   /** The REST requests of one consumer key to actions (token requests excluded). */
   actionRequests(key?: string): RestRequestRecord[] {
-    return this.requests.filter((r) => r.action && r.action !== 'token' && (key === undefined || r.consumerKey === key));
+    return this.requests.filter((r) => r.action !== 'token' && (key === undefined || r.consumerKey === key));
   }
 
   // ---- serving ----
 
-  /** Whether a path is the REST side's: the token endpoint or a REST action's path. */
-  handles(pathname: string): boolean {
-    return pathname === this.tokenPath || this.routes.some((r) => r.pattern.test(pathname));
+  /** Whether a path (as sent) is the REST side's: the token endpoint or a REST action's path. */
+  handles(path: string): boolean {
+    return path === this.tokenPath || this.routes.some((r) => r.pattern.test(path));
   }
 
-  async handle(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
-    const rec: RestRequestRecord = { at: this.host.clock.now(), method: req.method ?? '?', path: url.pathname, status: 0 };
-    this.requests.push(rec);
-    const body = await readBody(req, 8 * 1024 * 1024);
-    const send = (status: number, payload: unknown, headers: Record<string, string> = {}) => {
-      rec.status = status;
+  async handle(req: IncomingMessage, res: ServerResponse, target: RequestTarget): Promise<void> {
+    const traced = (status: number, code: string, message: string) => ({ code, message, status, traceId: `sim-${++this.traceId}` });
+    const answer = (rec: RestRequestRecord | undefined): Send => (status, payload, headers = {}) => {
+      if (rec) rec.status = status;
+      if (res.destroyed) return;
       const text = payload === undefined ? '' : JSON.stringify(payload);
       res.writeHead(status, { 'content-type': 'application/json;charset=utf-8', 'content-length': Buffer.byteLength(text), ...headers }).end(text);
     };
-    const fail = (status: number, code: string, message: string, headers: Record<string, string> = {}) =>
-      send(status, { code, message, status, traceId: `sim-${++this.traceId}` }, headers);
+    const failWith = (rec: RestRequestRecord | undefined): Fail => (status, code, message, headers = {}) => answer(rec)(status, traced(status, code, message), headers);
 
-    if (url.pathname === this.tokenPath) {
-      rec.action = 'token';
-      return this.token(req, body, rec, send);
+    if (target.rawPath === this.tokenPath) return this.token(req, res);
+    const hit = this.routes.map((r) => ({ r, m: r.pattern.exec(target.rawPath) })).find((x) => x.m && x.r.action.http.method === req.method);
+    if (!hit) {
+      await this.drained(req, res);
+      return failWith(undefined)(405, 'METHOD_NOT_ALLOWED', `${req.method} is not allowed here`);
     }
-    const hit = this.routes.map((r) => ({ r, m: r.pattern.exec(url.pathname) })).find((x) => x.m && x.r.action.http.method === req.method);
-    if (!hit) return fail(405, 'METHOD_NOT_ALLOWED', `${req.method} is not allowed on ${url.pathname}`);
     const { action } = hit.r;
-    rec.action = action.id;
+    // The whole path decoded (the edge checked), so each parameter does.
     const params = Object.fromEntries(hit.r.names.map((n, i) => [n, decodeURIComponent(hit.m![i + 1])]));
 
     // Authentication, then scope, then the rate limit, then the request itself.
     const m = /^Bearer\s+(\S+)$/i.exec(String(req.headers.authorization ?? ''));
-    if (!m) return fail(401, 'UNAUTHORIZED', 'Missing bearer token', { 'www-authenticate': 'Bearer' });
-    const token = this.tokens.get(m[1]);
-    if (!token) return fail(401, 'UNAUTHORIZED', 'Invalid bearer token', { 'www-authenticate': 'Bearer error="invalid_token"' });
-    rec.consumerKey = token.key;
-    if (this.host.clock.now() >= token.expiresAt) return fail(401, 'UNAUTHORIZED', 'The access token expired', { 'www-authenticate': 'Bearer error="invalid_token"' });
+    const token = m ? this.tokens.get(m[1]) : undefined;
+    if (!token) {
+      await this.drained(req, res);
+      return m
+        ? failWith(undefined)(401, 'UNAUTHORIZED', 'Invalid bearer token', { 'www-authenticate': 'Bearer error="invalid_token"' })
+        : failWith(undefined)(401, 'UNAUTHORIZED', 'Missing bearer token', { 'www-authenticate': 'Bearer' });
+    }
+    // From here the request is the consumer's own: logged with its key, never its path.
+    const rec = this.log({ at: this.host.clock.now(), method: req.method ?? '?', action: action.id, consumerKey: token.key, status: 0 });
+    const send = answer(rec);
+    const fail = failWith(rec);
+    if (this.host.clock.now() >= token.expiresAt) {
+      await this.drained(req, res);
+      return fail(401, 'UNAUTHORIZED', 'The access token expired', { 'www-authenticate': 'Bearer error="invalid_token"' });
+    }
     if (!token.scopes.some((s) => s.toLowerCase() === action.scope.toLowerCase())) {
+      await this.drained(req, res);
       return fail(403, 'FORBIDDEN', `Insufficient scope: ${action.scope} is required`, { 'www-authenticate': `Bearer error="insufficient_scope", scope="${action.scope}"` });
     }
     if (this.forced429.times > 0 && this.forced429.after-- <= 0) {
       this.forced429.times--;
+      await this.drained(req, res);
       return fail(429, 'TOO_MANY_REQUESTS', 'Rate limit exceeded', { 'retry-after': String(this.forced429.retryAfterSeconds) });
     }
     const retryAfter = this.rate(token.key, action);
-    if (retryAfter !== undefined) return fail(429, 'TOO_MANY_REQUESTS', 'Rate limit exceeded', { 'retry-after': String(retryAfter) });
+    if (retryAfter !== undefined) {
+      await this.drained(req, res);
+      return fail(429, 'TOO_MANY_REQUESTS', 'Rate limit exceeded', { 'retry-after': String(retryAfter) });
+    }
     if (params[DOMAIN_PLACEHOLDER] !== undefined && params[DOMAIN_PLACEHOLDER] !== this.domainId) {
+      await this.drained(req, res);
       return fail(404, 'DOMAIN_NOT_FOUND', `Domain ${params[DOMAIN_PLACEHOLDER]} not found`);
     }
+    const handler = REST_HANDLERS[action.id];
+    if (!handler) return fail(501, 'NOT_IMPLEMENTED', `${action.id} is not simulated`);
+    return handler(this, { action, params, req, res, rec, send, fail });
+  }
 
-    switch (action.id) {
-      case 'listCampaigns':
-        return send(200, [...this.host.domain.campaigns.values()].map((c) => ({ name: c.name, type: c.type, state: c.state })));
-      case 'listDialingLists':
-        return send(200, [...this.lists.values()].map((l) => ({ name: l.name, size: l.contacts.length })));
-      case 'addContactsToList':
-        return this.addContacts(action, params, req, res, body, rec, send, fail);
-      default:
-        return fail(501, 'NOT_IMPLEMENTED', `${action.id} is not simulated`);
+  /** Reads and drops the body; false (and the connection closed with 413) when it is over the limit. */
+  private async drained(req: IncomingMessage, res: ServerResponse): Promise<boolean> {
+    try {
+      await readBody(req, this.maxBodyBytes);
+      return true;
+    } catch (e) {
+      if (!(e instanceof BodyTooLarge)) throw e;
+      answerAndClose(res, 413, { 'content-type': 'application/json;charset=utf-8' }, JSON.stringify({ code: 'PAYLOAD_TOO_LARGE', message: 'The request body is too large', status: 413 }));
+      return false;
     }
   }
 
-  private token(req: IncomingMessage, body: string | undefined, rec: RestRequestRecord, send: (s: number, p: unknown, h?: Record<string, string>) => void): void {
-    const oauth = (status: number, error: string, description: string) => send(status, { error, error_description: description }, status === 401 ? { 'www-authenticate': 'Basic realm="five9"' } : {});
-    if (req.method !== 'POST') return oauth(405, 'invalid_request', 'Use POST');
+  private log(rec: RestRequestRecord): RestRequestRecord {
+    this.requests.push(rec);
+    if (this.requests.length > REQUESTS_KEPT * 1.5) this.requests.splice(0, this.requests.length - REQUESTS_KEPT);
+    return rec;
+  }
+
+  private async token(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    let body: string;
+    try {
+      body = await readBody(req, this.maxBodyBytes);
+    } catch (e) {
+      if (!(e instanceof BodyTooLarge)) throw e;
+      return answerAndClose(res, 413, { 'content-type': 'application/json;charset=utf-8' }, JSON.stringify({ error: 'invalid_request', error_description: 'The request body is too large' }));
+    }
     const m = /^Basic\s+(\S+)$/i.exec(String(req.headers.authorization ?? ''));
     const decoded = m ? Buffer.from(m[1], 'base64').toString('utf8') : '';
     const i = decoded.indexOf(':');
     const key = i > 0 ? decoded.slice(0, i) : '';
     const consumer = this.consumers.get(key);
+    // A request that names no configured consumer leaves nothing behind; one of a consumer is logged with its key.
+    const rec = consumer ? this.log({ at: this.host.clock.now(), method: req.method ?? '?', action: 'token', consumerKey: key, status: 0 }) : undefined;
+    const send = (status: number, payload: unknown, headers: Record<string, string> = {}) => {
+      if (rec) rec.status = status;
+      if (res.destroyed) return;
+      const text = JSON.stringify(payload);
+      res.writeHead(status, { 'content-type': 'application/json;charset=utf-8', 'content-length': Buffer.byteLength(text), ...headers }).end(text);
+    };
+    const oauth = (status: number, error: string, description: string) => send(status, { error, error_description: description }, status === 401 ? { 'www-authenticate': 'Basic realm="five9"' } : {});
+    if (req.method !== 'POST') return oauth(405, 'invalid_request', 'Use POST');
     if (!consumer || consumer.secret !== decoded.slice(i + 1)) return oauth(401, 'invalid_client', 'Client authentication failed');
-    rec.consumerKey = key;
     if (!/^application\/x-www-form-urlencoded/i.test(String(req.headers['content-type'] ?? ''))) return oauth(400, 'invalid_request', 'The body must be application/x-www-form-urlencoded');
-    if (new URLSearchParams(body ?? '').get('grant_type') !== 'client_credentials') return oauth(400, 'unsupported_grant_type', 'Only client_credentials is supported');
+    if (new URLSearchParams(body).get('grant_type') !== 'client_credentials') return oauth(400, 'unsupported_grant_type', 'Only client_credentials is supported');
     const value = randomBytes(24).toString('base64url');
     const ttl = this.options.tokenTtlSeconds ?? 1800;
+    this.keepTokensBounded(key);
     this.tokens.set(value, { key, scopes: consumer.scopes ?? [], expiresAt: this.host.clock.now() + ttl * 1000 });
     this.tokensIssued++;
     send(200, { access_token: value, token_type: 'Bearer', expires_in: ttl, ...(this.options.scopeInToken === false ? {} : { scope: (consumer.scopes ?? []).join(' ') }) });
+  }
+
+  /** Before a token is issued: expired tokens are forgotten, and a key keeps its newest LIVE_TOKENS_PER_KEY - 1. */
+  private keepTokensBounded(key: string): void {
+    const now = this.host.clock.now();
+    let mine = 0;
+    for (const [value, t] of this.tokens) {
+      // An expired token is kept a little while, so a client still gets "expired" rather than "invalid".
+      if (t.expiresAt + 3_600_000 < now) this.tokens.delete(value);
+      else if (t.key === key) mine++;
+    }
+    for (const [value, t] of this.tokens) {
+      if (mine < LIVE_TOKENS_PER_KEY) break;
+      if (t.key === key) {
+        this.tokens.delete(value);
+        mine--;
+      }
+    }
   }
 
   /** Counts a request of the key in the action's quota class (a moving window); the seconds to wait when it is full. */
@@ -258,17 +361,16 @@ export class RestSimulator {
     return undefined;
   }
 
-  private addContacts(
-    action: RestAction,
-    params: Record<string, string>,
-    req: IncomingMessage,
-    res: ServerResponse,
-    body: string | undefined,
-    rec: RestRequestRecord,
-    send: (s: number, p: unknown, h?: Record<string, string>) => void,
-    fail: (s: number, c: string, m: string, h?: Record<string, string>) => void,
-  ): void {
-    if (body === undefined) return fail(413, 'PAYLOAD_TOO_LARGE', 'The request body is too large');
+  /** addContactsToList: stores the contacts it accepts, answers which it refused and why. */
+  async addContacts({ action, params, req, res, rec, send, fail }: RestCall): Promise<void> {
+    let body: string;
+    try {
+      body = await readBody(req, this.maxBodyBytes);
+    } catch (e) {
+      if (!(e instanceof BodyTooLarge)) throw e;
+      rec.status = 413;
+      return answerAndClose(res, 413, { 'content-type': 'application/json;charset=utf-8' }, JSON.stringify({ code: 'PAYLOAD_TOO_LARGE', message: 'The request body is too large', status: 413 }));
+    }
     const field = action.itemLimit?.field ?? 'contacts';
     const max = action.itemLimit?.max ?? 1000;
     let parsed: any;
@@ -307,27 +409,19 @@ export class RestSimulator {
       list.keys.add(c.number1);
       list.contacts.push(c);
     });
-    const answer = { accepted: contacts.length - rejected.length, rejected };
-    if (replayKey) this.replies.set(replayKey, { status: 200, body: answer });
+    if (list.received.length > RECEIVED_KEPT * 1.5) list.received.splice(0, list.received.length - RECEIVED_KEPT);
+    const result = { accepted: contacts.length - rejected.length, rejected };
+    if (replayKey) {
+      this.replies.set(replayKey, { status: 200, body: result });
+      // The oldest answers are forgotten first (a Map keeps insertion order).
+      if (this.replies.size > REPLIES_KEPT) this.replies.delete(this.replies.keys().next().value as string);
+    }
     if (failure?.afterStoring) {
       // Stored, but the answer is lost: the connection drops before a byte of it.
       rec.status = -1;
       res.socket?.destroy();
       return;
     }
-    send(200, answer);
+    send(200, result);
   }
-}
-
-/** The body as text, or undefined when it is larger than `limit` bytes. */
-async function readBody(req: IncomingMessage, limit: number): Promise<string | undefined> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  let over = false;
-  for await (const c of req) {
-    size += (c as Buffer).length;
-    if (size > limit) over = true;
-    else chunks.push(c as Buffer);
-  }
-  return over ? undefined : Buffer.concat(chunks).toString('utf8');
 }

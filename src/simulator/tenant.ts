@@ -1,5 +1,6 @@
 import type { Clock } from '../clock';
-import { Domain, type DomainSize } from './domain';
+import type { DomainSize } from './directory';
+import { Domain } from './domain';
 import type { StatisticsOptions } from './statistics';
 import { QuotaCounters, type QuotaWindow, type SimSession } from './state';
 
