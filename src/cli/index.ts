@@ -11,6 +11,7 @@ import { Redactor } from '../util/redact';
 import { parseConsumer, registerContacts, runRestAction } from './contacts';
 import { demo } from './demo';
 import { registerStats } from './stats';
+import { registerWallboard } from './wallboard';
 import { describeAction, formatEvent, table } from './format';
 import { openTarget, type TargetFlags } from './target';
 
@@ -252,6 +253,7 @@ export async function main(argv: string[], io: CliIO = defaultIO): Promise<numbe
   const restContext = { io, out, redactor, setJson: (j: boolean) => (json = j) };
   registerContacts(program, restContext);
   registerStats(program, { out, env: io.env, isTTY: !!io.isTTY, write: io.write ?? ((x) => io.out(x)), setJson: (on) => (json = on), targetOptions });
+  registerWallboard(program, { out, err: (s) => io.err(redactor.text(s)), env: io.env, targetOptions });
 
   try {
     await program.parseAsync(argv, { from: 'node' });
