@@ -174,3 +174,12 @@ export function secretForms(user: string, password: string): string[] {
 }
 
 export type Row = Record<string, Cell>;
+
+/** Resolves once `cond` holds (checked every 100 ms); fails naming `what` after `ms`. */
+export async function until(what: string, cond: () => boolean | Promise<boolean>, ms = 30_000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!(await cond())) {
+    if (Date.now() > end) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}

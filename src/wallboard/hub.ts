@@ -183,13 +183,19 @@ export class FeedHub {
       const p = this.panels.get(t)!;
       if (p.columns.length && !this.allColumns) columns[t] = p.columns;
     }
-    const feed = new StatisticsFeed(this.client, {
+    // A replaced feed must not go on with its start: each snapshot costs one of the two
+    // QueryStatistics calls a minute. It gets a client that refuses every call once it is replaced.
+    const client = Object.create(this.client) as Five9Client;
+    client.run = (action, input) => (this.gen === g ? this.client.run(action, input) : Promise.reject(new Error('replaced')));
+    const feed = new StatisticsFeed(client, {
       types,
       columns,
       longPollingTimeout: this.longPollingTimeout,
       clock: this.clock,
       onEvent: (e) => {
-        if (this.gen === g) this.onFeedEvent(feed, e);
+        // Whose session it is matters even if this feed was replaced meanwhile.
+        if (e.type === 'session') this.onSession(e);
+        else if (this.gen === g) this.onSnapshot(feed, e);
       },
       onWait: (e) => {
         if (this.gen === g) this.setStatus({ state: 'waiting', reason: e.reason, until: e.until });
@@ -240,13 +246,13 @@ export class FeedHub {
     return e instanceof Five9Error ? `${e.code}: ${e.message}` : (e as Error)?.message ?? String(e);
   }
 
-  /** Session and snapshot events, the moment they happen (also during the feed's start). */
-  private onFeedEvent(feed: StatisticsFeed, e: Extract<FeedEvent, { type: 'session' | 'snapshot' }>): void {
-    if (e.type === 'session') {
-      if (e.action === 'started' || e.action === 'restarted') this.sessionOurs = true;
-      this.options.log?.(`session ${e.action}`);
-      return;
-    }
+  private onSession(e: Extract<FeedEvent, { type: 'session' }>): void {
+    if (e.action === 'started' || e.action === 'restarted') this.sessionOurs = true;
+    this.options.log?.(`session ${e.action}`);
+  }
+
+  /** A snapshot, the moment it is taken (also during the feed's start): the table goes out whole. */
+  private onSnapshot(feed: StatisticsFeed, e: Extract<FeedEvent, { type: 'snapshot' }>): void {
     const table = feed.table(e.statisticType);
     const ticking = this.panels.get(e.statisticType)?.ticking;
     const at = ticking ? new Map([...table.rows.keys()].map((k) => [k, e.time])) : undefined;
