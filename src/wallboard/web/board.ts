@@ -73,6 +73,19 @@ export class Board {
     this.banner.setAttribute('aria-live', 'polite');
     this.main = el('main', 'panels');
     root.replaceChildren(header, this.banner, this.main);
+    // Rows scrolled into view count on at once, not at the next second.
+    let pending = 0;
+    document.addEventListener(
+      'scroll',
+      () => {
+        pending ||= requestAnimationFrame(() => {
+          pending = 0;
+          const t = Date.now();
+          for (const p of this.panels.values()) if (p instanceof RowsPanel) p.tick(t);
+        });
+      },
+      { capture: true, passive: true },
+    );
     this.setMode(options.mode);
     this.render();
   }
