@@ -6,7 +6,7 @@ import type { Thresholds } from './options';
 const FIGURES: Record<string, { label: string; ms?: boolean }> = {
   'Calls In Queue': { label: 'in queue' },
   'Current Longest Queue Time': { label: 'longest wait', ms: true },
-  'Agents Ready For Calls': { label: 'agents ready' },
+  'Agents Ready For Calls': { label: 'ready' },
 };
 
 interface Tile {
