@@ -188,6 +188,9 @@ async function main(): Promise<void> {
     await page.waitForFunction(() => (globalThis as any).__bench.applied.some((a: Applied) => a.type === 'AgentState' && a.kind === 'table'), undefined, { timeout: 120_000 });
     const first = (await page.evaluate(() => (globalThis as any).__bench.applied as Applied[])).find((a) => a.type === 'AgentState' && a.kind === 'table')!;
     const rowsShown = await page.evaluate(() => (globalThis as any).document.querySelectorAll('[data-type="AgentState"] .row[data-key]').length as number);
+    const filledAtStart = await page.evaluate(
+      () => [...(globalThis as any).document.querySelectorAll('[data-type="AgentState"] .row[data-key] [data-column]')].filter((c: any) => c.textContent !== '').length as number,
+    );
     console.log(`first table: ${rowsShown} agent rows, ${f(firstTableBytes / 1e6, 2)} MB message; received → DOM ${f(first.appliedAt - first.receivedAt)} ms, → painted ${f(first.paintedAt - first.receivedAt)} ms; navigation → painted ${f(first.paintedAt - navStart)} ms`);
 
     const serverPid = board.proc.pid;
@@ -221,6 +224,14 @@ async function main(): Promise<void> {
     if (trace) await browser.stopTracing();
     await sample(true);
 
+    // What the node count follows: the rows, and the cells that hold a value (an empty cell has no text node).
+    const end = await page.evaluate(() => {
+      const d = (globalThis as any).document;
+      return {
+        rows: d.querySelectorAll('[data-type="AgentState"] .row[data-key]').length as number,
+        filledCells: [...d.querySelectorAll('[data-type="AgentState"] .row[data-key] [data-column]')].filter((c: any) => c.textContent !== '').length as number,
+      };
+    });
     const applied = (await page.evaluate(() => (globalThis as any).__bench.applied as Applied[])).filter((a) => a.type === 'AgentState' && a.kind === 'changes');
     const longTasks = await page.evaluate(() => (globalThis as any).__bench.longTasks as number[]);
     const toDom = applied.map((a) => a.appliedAt - a.time);
@@ -239,6 +250,9 @@ async function main(): Promise<void> {
       cpus: cpus().length,
       agents,
       rowsShown,
+      rowsAtEnd: end.rows,
+      filledCellsAtStart: filledAtStart,
+      filledCellsAtEnd: end.filledCells,
       durationS: Math.round(durationMs / 1000),
       firstTable: { bytes: firstTableBytes, receivedToDomMs: first.appliedAt - first.receivedAt, receivedToPaintMs: first.paintedAt - first.receivedAt, navigationToPaintMs: first.paintedAt - navStart },
       batches: applied.length,
@@ -264,7 +278,7 @@ async function main(): Promise<void> {
     console.log(`feed event → painted: p50 ${f(result.feedEventToPaintMs.p50)} ms, p95 ${f(result.feedEventToPaintMs.p95)} ms, max ${f(result.feedEventToPaintMs.max)} ms`);
     console.log(`applying a batch (message in → DOM): p50 ${f(result.applyMs.p50)} ms, p95 ${f(result.applyMs.p95)} ms, max ${f(result.applyMs.max)} ms`);
     console.log(`page main thread busy ${f(busy * 100)} %, the benchmark's forced collections left out (script ${f(share.script * 100)} %, style ${f(share.style * 100)} %, layout ${f(share.layout * 100)} %); long tasks (> 50 ms): ${longTasks.length}, longest ${f(result.longTasks.longestMs)} ms`);
-    console.log(`JS heap after GC: ${f(s0.heapMB)} → ${f(sN.heapMB)} MB (at most ${f(result.memory.heapMB.maxBetween)} MB between collections); DOM nodes ${s0.nodes} → ${sN.nodes}; chromium RSS ${f(s0.chromiumRssMB)} → ${f(sN.chromiumRssMB)} MB; wallboard server RSS ${f(s0.serverRssMB)} → ${f(sN.serverRssMB)} MB`);
+    console.log(`JS heap after GC: ${f(s0.heapMB)} → ${f(sN.heapMB)} MB (at most ${f(result.memory.heapMB.maxBetween)} MB between collections); DOM nodes ${s0.nodes} → ${sN.nodes} (agent rows ${rowsShown} → ${end.rows}, cells with a value ${filledAtStart} → ${end.filledCells}); chromium RSS ${f(s0.chromiumRssMB)} → ${f(sN.chromiumRssMB)} MB; wallboard server RSS ${f(s0.serverRssMB)} → ${f(sN.serverRssMB)} MB`);
     const out = arg('--out') ?? join(root, 'bench', 'results', `wallboard-${result.date}.json`);
     mkdirSync(join(out, '..'), { recursive: true });
     writeFileSync(out, `${JSON.stringify(result, null, 2)}\n`);

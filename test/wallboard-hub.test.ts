@@ -4,6 +4,7 @@
  * come every 0.36 s. The page and the processes are tested in wallboard-page / wallboard-deploy.
  */
 import { ScaledClock } from '../src/clock';
+import { main } from '../src/cli';
 import { Five9Client } from '../src/runtime';
 import { Five9Simulator } from '../src/simulator';
 import { Redactor } from '../src/util/redact';
@@ -156,5 +157,24 @@ describe('FeedHub: one feed per target for every tab', () => {
     expect(await found.hub.close()).toBe(false);
     expect((await other.run('getSessionParameters')).exit).toBe('true');
     await other.close();
+  });
+});
+
+describe('five9 wallboard: bad input', () => {
+  async function cli(args: string[]) {
+    const out: string[] = [];
+    const err: string[] = [];
+    const code = await main(['node', 'five9', 'wallboard', ...args], { out: (s) => out.push(s), err: (s) => err.push(s), env: {}, isTTY: false });
+    return { code, out, err: err.join('\n') };
+  }
+
+  it('is one clear line naming the value and the rule, and nothing is served', async () => {
+    const unknown = await cli(['Agents']);
+    expect(unknown).toMatchObject({ code: 2, out: [] });
+    expect(unknown.err).toMatch(/^five9: FIVE9_CONFIG: unknown statistic type "Agents": use AgentState, AgentStatistics, ACDStatus/);
+    expect((await cli(['AgentState', 'AgentState'])).err).toMatch(/statistic type "AgentState" is named twice/);
+    expect((await cli(['--port', '70000'])).err).toMatch(/--port must be a whole number from 0 to 65535, not "70000"/);
+    expect((await cli(['--long-poll', '1000'])).err).toMatch(/--long-poll must be at least 5000 ms, not "1000"/);
+    expect((await cli(['--endpoint', 'http://127.0.0.1:9'])).err).toMatch(/set FIVE9_USERNAME and FIVE9_PASSWORD/);
   });
 });

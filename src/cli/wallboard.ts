@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { Five9Error } from '../errors';
+import { loadManifest } from '../manifest';
 import { Redactor } from '../util/redact';
 import { DEFAULT_TYPES, FeedHub, WallboardServer, describeTarget, panelsFor } from '../wallboard';
 import { openTarget, type TargetFlags } from './target';
@@ -51,11 +52,12 @@ export function registerWallboard(program: Command, ctx: WallboardCliContext): v
     const port = integer(o.port, '--port', 0, 65535);
     const longPollingTimeout = Number(o.longPoll);
     if (!Number.isInteger(longPollingTimeout) || longPollingTimeout < 5000) throw new Five9Error('FIVE9_CONFIG', `--long-poll must be at least 5000 ms, not "${o.longPoll}"`);
+    // Checked before anything starts: an unknown or repeated type is refused by name.
+    const panels = panelsFor(loadManifest(), types.length ? types : DEFAULT_TYPES);
     const target = await openTarget(o, ctx.env);
     let hub: FeedHub | undefined;
     let server: WallboardServer | undefined;
     try {
-      const panels = panelsFor(target.client.manifest, types.length ? types : DEFAULT_TYPES);
       // The client's redactor knows the password, its URL and Basic forms; messages are JSON, so its JSON-escaped form too.
       const json = new Redactor();
       const password = ctx.env.FIVE9_PASSWORD;
