@@ -140,6 +140,19 @@ describe('FeedHub: one feed per target for every tab', () => {
     t.leave();
   });
 
+  it("a resync of the feed (ConfigurationChangedFault) reaches every tab as a whole table, with the new column", async () => {
+    const { sim, hub } = await setup('config', { types: ['AgentStatistics'] });
+    const t = tab(hub);
+    await until('the first table', () => t.messages.some((m) => m.t === 'table'));
+    sim.domain.statistics.addDisposition('Wallboard Test');
+    await until('a second table', () => t.messages.filter((m) => m.t === 'table').length === 2, 30_000);
+    const resync = t.messages.filter((m) => m.t === 'table')[1] as Extract<ServerMessage, { t: 'table' }>;
+    expect(resync).toMatchObject({ type: 'AgentStatistics', reason: 'ConfigurationChangedFault' });
+    expect(resync.columns).toContain('Wallboard Test');
+    expect(resync.rows.length).toBe(Object.keys(sim.domain.statistics.table('AgentStatistics').rows).length);
+    t.leave();
+  });
+
   it('closes the session only if it opened it', async () => {
     const opened = await setup('opener', { types: ['CampaignState'] });
     const a = tab(opened.hub);
