@@ -13,6 +13,7 @@ import { type StdinReader, readJsonInput, readProcessStdin } from './input';
 import { demo } from './demo';
 import { registerSimulator } from './simulator';
 import { registerStats } from './stats';
+import { registerWallboard } from './wallboard';
 import { describeAction, table } from './format';
 import { openTarget, type TargetFlags } from './target';
 
@@ -205,6 +206,7 @@ export async function main(argv: string[], io: CliIO = defaultIO): Promise<numbe
   registerContacts(program, restContext);
   registerSimulator(program, { out, redactor });
   registerStats(program, { out, err, env: io.env, isTTY: !!io.isTTY, write, setJson: (on) => (json = on), targetOptions, redactor, onOutputClosed: io.onOutputClosed });
+  registerWallboard(program, { out, err, env: io.env, targetOptions });
 
   try {
     await program.parseAsync(argv, { from: 'node' });

@@ -29,6 +29,12 @@ export interface FeedOptions {
   clock?: Clock;
   /** Told at once when the feed waits for a quota window (a snapshot may wait up to a minute). */
   onWait?: (e: Extract<FeedEvent, { type: 'waiting' }>) => void;
+  /**
+   * Told of each session and snapshot event the moment it happens (start() returns them only after
+   * its last snapshot, which may wait a minute for a QueryStatistics window); poll() still returns
+   * them too. The wallboard uses it to show the first tables early and to know whose session it is.
+   */
+  onEvent?: (e: Extract<FeedEvent, { type: 'session' | 'snapshot' }>) => void;
 }
 
 /** Faults after which the type is read again with getStatistics (the guide's resync). */
@@ -200,12 +206,17 @@ export class StatisticsFeed {
   private async ensureSession(restart: boolean): Promise<FeedEvent> {
     if (!restart) {
       const check = await this.client.run(this.manifest.raw.session.checkAction);
-      if (check.exit === 'true') return { type: 'session', action: 'found', time: this.clock.now() };
+      if (check.exit === 'true') return this.told({ type: 'session', action: 'found', time: this.clock.now() });
     }
     const viewSettings = this.options.viewSettings ?? { shiftStart: 0, timeZone: 0, idleTimeOut: 1800 };
     await this.withQuota(() => this.client.run(this.manifest.raw.session.startAction, { viewSettings }));
     this.ownsSession = true;
-    return { type: 'session', action: restart ? 'restarted' : 'started', time: this.clock.now() };
+    return this.told({ type: 'session', action: restart ? 'restarted' : 'started', time: this.clock.now() });
+  }
+
+  private told<E extends Extract<FeedEvent, { type: 'session' | 'snapshot' }>>(e: E): E {
+    this.options.onEvent?.(e);
+    return e;
   }
 
   private async snapshot(type: string, reason?: string): Promise<FeedEvent> {
@@ -214,7 +225,7 @@ export class StatisticsFeed {
     const columnNames = wanted ? { values: { data: [table.keyColumn, ...wanted.filter((c) => c !== table.keyColumn)] } } : undefined;
     const r = await this.withQuota(() => this.client.run('getStatistics', { statisticType: type, ...(columnNames ? { columnNames } : {}) }));
     table.load(r.output as Statistics);
-    return { type: 'snapshot', statisticType: type, time: this.clock.now(), timestamp: table.timestamp, columns: table.columns, rows: table.rows.size, ...(reason ? { reason } : {}) };
+    return this.told({ type: 'snapshot', statisticType: type, time: this.clock.now(), timestamp: table.timestamp, columns: table.columns, rows: table.rows.size, ...(reason ? { reason } : {}) });
   }
 
   /** QueryStatistics allows 2 a minute: a refused snapshot waits for its window instead of failing. */
