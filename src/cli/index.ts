@@ -128,7 +128,8 @@ export async function main(argv: string[], io: CliIO = defaultIO): Promise<numbe
     .option('--user <name:password>', 'a user allowed in (repeatable)', (v: string, acc: string[]) => [...acc, v], [] as string[])
     .option('--quota <class=m/h/d>', 'domain limit per minute/hour/day, e.g. QueryStatistics=2/15/240 (repeatable)', (v: string, acc: string[]) => [...acc, v], [] as string[])
     .option('--consumer <key:secret[:scopes]>', 'a REST consumer key and secret, with its scopes comma-separated (default all) (repeatable)', (v: string, acc: string[]) => [...acc, v], [] as string[])
-    .action(async (o: { port: string; user: string[]; quota: string[]; consumer: string[] }) => {
+    .option('--log-requests', 'print one line per HTTP request as it arrives: request METHOD PATH (never credentials)')
+    .action(async (o: { port: string; user: string[]; quota: string[]; consumer: string[]; logRequests?: boolean }) => {
       const users = (o.user.length ? o.user : ['demo:demo-secret']).map((u) => {
         const i = u.indexOf(':');
         if (i <= 0 || i === u.length - 1) throw new Five9Error('FIVE9_CONFIG', `--user must be NAME:PASSWORD, got "${u.slice(0, Math.max(0, i)) || u.replace(/:.*/, '')}:…"`);
@@ -145,7 +146,7 @@ export async function main(argv: string[], io: CliIO = defaultIO): Promise<numbe
       if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Five9Error('FIVE9_CONFIG', `--port must be 0..65535, got "${o.port}"`);
       const consumers = (o.consumer.length ? o.consumer : ['demo-key:demo-consumer-secret']).map((c) => parseConsumer(c, loadManifest()));
       for (const c of consumers) redactor.add(c.secret);
-      const sim = new Five9Simulator({ users, quotas, consumers });
+      const sim = new Five9Simulator({ users, quotas, consumers, onRequest: o.logRequests ? (r) => out(`request ${r.method} ${r.path}`) : undefined });
       const { url } = await sim.start(port);
       out(`listening on ${url}`);
       out(`  users: ${users.map((u) => u.username).join(', ')}; paths /wssupervisor[/vN]/SupervisorWebService; ?wsdl&user=NAME for the WSDL`);

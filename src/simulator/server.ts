@@ -39,6 +39,8 @@ export interface SimulatorOptions {
   consumers?: SimConsumer[];
   /** REST side: domain id, token lifetime, dialing lists, do-not-call numbers. */
   rest?: RestSimOptions;
+  /** Told of every HTTP request as it arrives, before authentication (`five9 simulator --log-requests`). */
+  onRequest?: (request: { method: string; path: string }) => void;
 }
 
 /** One request as the simulator saw it, for tests: never includes credentials beyond the user name. */
@@ -183,6 +185,7 @@ export class Five9Simulator {
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+    this.options.onRequest?.({ method: req.method ?? '?', path: url.pathname });
     if (this.rest.handles(url.pathname)) return this.rest.handle(req, res, url);
     const m = SERVICE_PATH.exec(url.pathname);
     const version = m?.[1] ?? 'default';

@@ -124,7 +124,9 @@ export class Five9Statistics implements INodeType {
 				} catch (e) {
 					const error = nodeError(this.getNode(), e, i);
 					if (!this.continueOnFail()) throw error;
-					outputs[0].push({ json: { error: error.message, ...error.context }, error, pairedItem: { item: i } });
+					// One "error" key, as n8n's own nodes do: an error output (On Error: Continue using
+					// error output) picks such items up, and the fault's name and fields stay in them.
+					outputs[0].push({ json: { error: { message: error.message, description: error.description, ...error.context } }, pairedItem: { item: i } });
 				}
 			}
 		} finally {
