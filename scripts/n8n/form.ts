@@ -21,10 +21,24 @@ export interface InputPlan {
 /** A plain n8n parameter description (n8n-workflow's INodeProperties, without importing n8n). */
 export type NodeProperty = Record<string, unknown>;
 
-/** "idleTimeOut" → "Idle Time Out", "getMyGroupIds" → "Get My Group Ids". */
+/** "idleTimeOut" → "Idle Time Out", "chatId" → "Chat ID". */
 export function label(name: string): string {
   const words = name.replace(/([a-z0-9])([A-Z])/g, '$1 $2').replace(/([A-Z]+)([A-Z][a-z])/g, '$1 $2');
-  return words.charAt(0).toUpperCase() + words.slice(1);
+  return idCase(words.charAt(0).toUpperCase() + words.slice(1));
+}
+
+function idCase(text: string): string {
+  return text.replace(/\bids\b/gi, 'IDs').replace(/\bid\b/gi, 'ID');
+}
+
+/**
+ * A description in n8n's style (what its community-node linter checks): "ID" for "id", and no
+ * final period after a single sentence.
+ */
+export function describe(text: string | undefined): string | undefined {
+  if (!text) return undefined;
+  const t = idCase(text);
+  return t.replace('e.g.', '').split('. ').length === 1 && t.endsWith('.') ? t.slice(0, -1) : t;
 }
 
 function isPlain(s: JsonSchema, manifest: Manifest): boolean {
@@ -70,7 +84,9 @@ export function property(name: string, schema: JsonSchema, manifest: Manifest, r
     const described = (s['x-enumDescriptions'] ?? {}) as Record<string, string>;
     Object.assign(base, {
       type: 'options',
-      options: s.enum.map((v: string) => ({ name: v, value: v, ...(described[v] ? { description: described[v] } : {}) })),
+      options: s.enum
+        .map((v: string) => ({ name: v, value: v, ...(described[v] ? { description: describe(described[v]) } : {}) }))
+        .sort((a: { name: string }, b: { name: string }) => a.name.localeCompare(b.name)),
       default: s.default ?? s.enum[0],
     });
   } else if (s.type === 'integer' || s.type === 'number') {
@@ -87,7 +103,7 @@ export function property(name: string, schema: JsonSchema, manifest: Manifest, r
     if (s.format) notes.push(`Format: ${s.format}.`);
   }
   if (required) base.required = true;
-  const description = notes.filter(Boolean).join(' ');
+  const description = describe(notes.filter(Boolean).join(' '));
   if (description) base.description = description;
   return base;
 }

@@ -9,6 +9,8 @@ export class Five9RestApi implements ICredentialType {
 
 	icon = 'file:five9.svg' as const;
 
+	documentationUrl = 'https://www.npmjs.com/package/n8n-nodes-five9';
+
 	properties: INodeProperties[] = [
 		{
 			displayName: "Data Centre",
@@ -37,7 +39,7 @@ export class Five9RestApi implements ICredentialType {
 				}
 			],
 			default: "us",
-			description: "The Five9 data centre whose REST API serves the domain."
+			description: "The Five9 data centre whose REST API serves the domain"
 		},
 		{
 			displayName: "Base URL",
@@ -45,14 +47,15 @@ export class Five9RestApi implements ICredentialType {
 			type: "string",
 			default: "",
 			placeholder: "https://api.prod.us.five9.net",
-			description: "Overrides the data centre's base URL, for example a test server on this machine."
+			description: "Overrides the data centre's base URL, for example a test server on this machine"
 		},
+		// eslint-disable-next-line @n8n/community-nodes/credential-password-field -- a path, not a secret
 		{
 			displayName: "Token Path",
 			name: "tokenPath",
 			type: "string",
 			default: "/oauth2/v1/token",
-			description: "The OAuth2 token endpoint under the base URL, or a full URL."
+			description: "The OAuth2 token endpoint under the base URL, or a full URL"
 		},
 		{
 			displayName: "Domain ID",
@@ -60,7 +63,7 @@ export class Five9RestApi implements ICredentialType {
 			type: "string",
 			default: "",
 			required: true,
-			description: "The Five9 domain's id, part of every REST path."
+			description: "The Five9 domain's ID, part of every REST path"
 		},
 		{
 			displayName: "Consumer Key",
@@ -68,7 +71,7 @@ export class Five9RestApi implements ICredentialType {
 			type: "string",
 			default: "",
 			required: true,
-			description: "The consumer key of an API Access Control credential (the REST API Username)."
+			description: "The consumer key of an API Access Control credential (the REST API Username)"
 		},
 		{
 			displayName: "Consumer Secret",
@@ -79,7 +82,7 @@ export class Five9RestApi implements ICredentialType {
 			},
 			default: "",
 			required: true,
-			description: "The credential's secret key (the REST API Password); sent only to the token endpoint as HTTP Basic authentication and never shown."
+			description: "The credential's secret key (the REST API Password); sent only to the token endpoint as HTTP Basic authentication and never shown"
 		}
 	];
 }

@@ -9,6 +9,8 @@ export class Five9StatisticsApi implements ICredentialType {
 
 	icon = 'file:five9.svg' as const;
 
+	documentationUrl = 'https://www.npmjs.com/package/n8n-nodes-five9';
+
 	properties: INodeProperties[] = [
 		{
 			displayName: "Data Centre",
@@ -37,7 +39,7 @@ export class Five9StatisticsApi implements ICredentialType {
 				}
 			],
 			default: "us",
-			description: "The Five9 data centre that hosts the domain."
+			description: "The Five9 data centre that hosts the domain"
 		},
 		{
 			displayName: "Endpoint URL",
@@ -45,14 +47,14 @@ export class Five9StatisticsApi implements ICredentialType {
 			type: "string",
 			default: "",
 			placeholder: "https://api.five9.com/wssupervisor/v4/SupervisorWebService",
-			description: "Overrides the data centre, for example a test server on this machine."
+			description: "Overrides the data centre, for example a test server on this machine"
 		},
 		{
 			displayName: "API Version",
 			name: "apiVersion",
 			type: "string",
 			default: "v4",
-			description: "The API version: default, v3, v4 or a later one such as v14."
+			description: "The API version: default, v3, v4 or a later one such as v14"
 		},
 		{
 			displayName: "Username",
@@ -60,7 +62,7 @@ export class Five9StatisticsApi implements ICredentialType {
 			type: "string",
 			default: "",
 			required: true,
-			description: "A Five9 user with an administrator or supervisor role reserved for Web Services."
+			description: "A Five9 user with an administrator or supervisor role reserved for Web Services"
 		},
 		{
 			displayName: "Password",
@@ -71,7 +73,7 @@ export class Five9StatisticsApi implements ICredentialType {
 			},
 			default: "",
 			required: true,
-			description: "The user's password; sent only as HTTP Basic authentication and never shown."
+			description: "The user's password; sent only as HTTP Basic authentication and never shown"
 		}
 	];
 }

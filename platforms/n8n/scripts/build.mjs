@@ -36,5 +36,5 @@ await build({
 mkdirSync(join(here, 'connector'), { recursive: true });
 cpSync(join(repo, 'connector', 'manifest.json'), join(here, 'connector', 'manifest.json'));
 cpSync(join(repo, 'schemas'), join(here, 'schemas'), { recursive: true });
-for (const d of ['dist/nodes/Five9Statistics', 'dist/credentials']) cpSync(join(repo, 'images', 'five9.svg'), join(here, d, 'five9.svg'));
+for (const d of ['nodes/Five9Statistics', 'credentials']) cpSync(join(here, d, 'five9.svg'), join(here, 'dist', d, 'five9.svg'));
 console.log('built platforms/n8n: dist/, connector/manifest.json, schemas/');

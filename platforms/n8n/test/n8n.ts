@@ -22,40 +22,45 @@ function run(cmd: string, args: string[], cwd: string, env: NodeJS.ProcessEnv = 
 }
 
 /**
- * n8n's folder: $FIVE9_N8N_HOME, or one under the user's cache named by the hash of the harness'
- * package.json and lockfile, so that a fresh clone on the same machine (CI) reuses it. It is
- * installed beside and renamed into place only when `npm ci` succeeded, so a half install is never
- * taken for a whole one; installs of other lockfiles are removed.
+ * A harness (package.json and lockfile under test/) installed in a folder of the test's own:
+ * $FIVE9_N8N_HOME, or one under the user's cache, named by the hash of the two files, so that a
+ * fresh clone on the same machine (CI) reuses it. It is installed beside and renamed into place only
+ * when `npm ci` succeeded, so a half install is never taken for a whole one; installs of the same
+ * harness with other lockfiles are removed.
  */
-export function ensureN8n(log: (s: string) => void = console.log): { dir: string; bin: string; installed: boolean } {
+export function ensureInstalled(harness: string, prefix: string, npmArgs: string[] = [], log: (s: string) => void = console.log): { dir: string; installed: boolean } {
   const hash = createHash('sha256')
-    .update(readFileSync(join(HARNESS, 'package.json')))
-    .update(readFileSync(join(HARNESS, 'package-lock.json')))
+    .update(readFileSync(join(harness, 'package.json')))
+    .update(readFileSync(join(harness, 'package-lock.json')))
     .digest('hex')
     .slice(0, 12);
   const root = process.env.FIVE9_N8N_HOME ?? join(process.env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'five9-connector');
-  const dir = join(root, `n8n-${hash}`);
-  const bin = join(dir, 'node_modules', 'n8n', 'bin', 'n8n');
+  const dir = join(root, `${prefix}-${hash}`);
   const stamp = join(dir, '.installed');
-  if (existsSync(stamp) && readFileSync(stamp, 'utf8').trim() === hash && existsSync(bin)) {
-    log(`n8n: reusing ${dir} (lockfile hash ${hash})`);
-    return { dir, bin, installed: false };
+  if (existsSync(stamp) && readFileSync(stamp, 'utf8').trim() === hash) {
+    log(`${prefix}: reusing ${dir} (lockfile hash ${hash})`);
+    return { dir, installed: false };
   }
   mkdirSync(root, { recursive: true });
   const work = `${dir}.partial-${process.pid}`;
   rmSync(work, { recursive: true, force: true });
   mkdirSync(work);
-  cpSync(join(HARNESS, 'package.json'), join(work, 'package.json'));
-  cpSync(join(HARNESS, 'package-lock.json'), join(work, 'package-lock.json'));
-  log(`n8n: installing n8n into ${dir} (npm ci, reusing npm's cache; about 2.4 GB)`);
-  run('npm', ['ci', '--no-audit', '--no-fund', '--loglevel=error'], work);
+  cpSync(join(harness, 'package.json'), join(work, 'package.json'));
+  cpSync(join(harness, 'package-lock.json'), join(work, 'package-lock.json'));
+  log(`${prefix}: installing into ${dir} (npm ci, reusing npm's cache)`);
+  run('npm', ['ci', '--no-audit', '--no-fund', '--loglevel=error', ...npmArgs], work);
   writeFileSync(join(work, '.installed'), `${hash}\n`);
   rmSync(dir, { recursive: true, force: true });
   renameSync(work, dir);
-  for (const other of readdirSync(root)) {
-    if (/^n8n-[0-9a-f]{12}$/.test(other) && other !== `n8n-${hash}`) rmSync(join(root, other), { recursive: true, force: true });
-  }
-  return { dir, bin, installed: true };
+  const mine = new RegExp(`^${prefix}-[0-9a-f]{12}$`);
+  for (const other of readdirSync(root)) if (mine.test(other) && other !== `${prefix}-${hash}`) rmSync(join(root, other), { recursive: true, force: true });
+  return { dir, installed: true };
+}
+
+/** n8n 2.8.4 (test/harness): about 2.4 GB, some six minutes the first time. */
+export function ensureN8n(log: (s: string) => void = console.log): { dir: string; bin: string; installed: boolean } {
+  const { dir, installed } = ensureInstalled(HARNESS, 'n8n', [], log);
+  return { dir, bin: join(dir, 'node_modules', 'n8n', 'bin', 'n8n'), installed };
 }
 
 /** Builds platforms/n8n and packs it; returns the tarball. */
