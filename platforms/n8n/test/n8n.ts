@@ -6,7 +6,7 @@
  */
 import { spawn, spawnSync, type ChildProcessByStdio } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync, cpSync, readdirSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -26,7 +26,7 @@ function run(cmd: string, args: string[], cwd: string, env: NodeJS.ProcessEnv = 
  * $FIVE9_N8N_HOME, or one under the user's cache, named by the hash of the two files, so that a
  * fresh clone on the same machine (CI) reuses it. It is installed beside and renamed into place only
  * when `npm ci` succeeded, so a half install is never taken for a whole one; installs of the same
- * harness with other lockfiles are removed.
+ * harness with other lockfiles are removed once a day old.
  */
 export function ensureInstalled(harness: string, prefix: string, npmArgs: string[] = [], log: (s: string) => void = console.log): { dir: string; installed: boolean } {
   const hash = createHash('sha256')
@@ -42,6 +42,11 @@ export function ensureInstalled(harness: string, prefix: string, npmArgs: string
     return { dir, installed: false };
   }
   mkdirSync(root, { recursive: true });
+  // Half installs of runs that died (their process is gone) are removed.
+  for (const f of readdirSync(root)) {
+    const pid = new RegExp(`^${prefix}-${hash}\\.partial-(\\d+)$`).exec(f)?.[1];
+    if (pid && !alive(Number(pid))) rmSync(join(root, f), { recursive: true, force: true });
+  }
   const work = `${dir}.partial-${process.pid}`;
   rmSync(work, { recursive: true, force: true });
   mkdirSync(work);
@@ -50,11 +55,36 @@ export function ensureInstalled(harness: string, prefix: string, npmArgs: string
   log(`${prefix}: installing into ${dir} (npm ci, reusing npm's cache)`);
   run('npm', ['ci', '--no-audit', '--no-fund', '--loglevel=error', ...npmArgs], work);
   writeFileSync(join(work, '.installed'), `${hash}\n`);
-  rmSync(dir, { recursive: true, force: true });
-  renameSync(work, dir);
+  const valid = () => existsSync(stamp) && readFileSync(stamp, 'utf8').trim() === hash;
+  if (valid()) {
+    // Another run installed the same lockfile meanwhile and may be using it: keep theirs.
+    rmSync(work, { recursive: true, force: true });
+    return { dir, installed: true };
+  }
+  rmSync(dir, { recursive: true, force: true }); // a leftover without its stamp
+  try {
+    renameSync(work, dir);
+  } catch (e) {
+    if (!valid()) throw e;
+    rmSync(work, { recursive: true, force: true });
+  }
+  // Installs of other lockfiles go once a day old (a run still using one is done by then).
   const mine = new RegExp(`^${prefix}-[0-9a-f]{12}$`);
-  for (const other of readdirSync(root)) if (mine.test(other) && other !== `${prefix}-${hash}`) rmSync(join(root, other), { recursive: true, force: true });
+  for (const other of readdirSync(root)) {
+    if (!mine.test(other) || other === `${prefix}-${hash}`) continue;
+    const at = join(root, other, '.installed');
+    if (!existsSync(at) || Date.now() - statSync(at).mtimeMs > 86_400_000) rmSync(join(root, other), { recursive: true, force: true });
+  }
   return { dir, installed: true };
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /** n8n 2.8.4 (test/harness): about 2.4 GB, some six minutes the first time. */

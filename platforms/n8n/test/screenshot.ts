@@ -1,6 +1,6 @@
 /**
  * `npm run screenshot:n8n`: images/n8n-maintain-session.png, the generated Maintain session
- * workflow in n8n's own editor. n8n (test/harness) is started locally with the packed node
+ * workflow in n8n's own editor, and images/n8n-set-session-parameters.png, its generated form. n8n (test/harness) is started locally with the packed node
  * installed as a community package, an owner is set up, and headless Debian Chromium, driven by
  * playwright-core, opens the workflow. Not a test: it makes the README's picture.
  */
@@ -11,6 +11,7 @@ import { WORKFLOW_CREDENTIALS } from '../../../scripts/n8n/workflows';
 import { ensureN8n, freePort, installPackage, n8n, n8nEnv, packPackage, PLATFORM, REPO, startSimulator, tempDir } from './n8n';
 
 const OUT = join(REPO, 'images', 'n8n-maintain-session.png');
+const FORM = join(REPO, 'images', 'n8n-set-session-parameters.png');
 const CHROMIUM_FLAGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 
 async function waitForHttp(url: string, child: { exitCode: number | null }, ms: number): Promise<void> {
@@ -66,6 +67,12 @@ async function main(): Promise<void> {
       for (const close of await page.locator('.el-notification__closeBtn').all()) await close.click().catch(() => undefined);
       await page.screenshot({ path: OUT });
       console.log(`wrote ${OUT}`);
+      // The generated form: Set Session Parameters opened, its View Settings collection filled in.
+      await page.locator('[data-test-id="canvas-node"]', { hasText: 'Set Session Parameters' }).dblclick();
+      await page.waitForSelector('[data-test-id="ndv"]', { timeout: 30_000 });
+      await page.getByText('Idle Time Out').first().waitFor({ timeout: 30_000 });
+      await page.screenshot({ path: FORM });
+      console.log(`wrote ${FORM}`);
     } finally {
       await context.close();
     }

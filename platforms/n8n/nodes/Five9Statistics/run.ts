@@ -66,10 +66,21 @@ function readInput(ctx: IExecuteFunctions, plan: ActionPlan, i: number): Record<
 	return input;
 }
 
+/**
+ * n8n keeps items as JSON: an exact long the runtime gives as a BigInt becomes a number when a
+ * double holds it exactly, and its decimal string otherwise (never a rounded number).
+ */
+function jsonSafe(v: unknown): unknown {
+	if (typeof v === 'bigint') return Number.isSafeInteger(Number(v)) ? Number(v) : v.toString();
+	if (Array.isArray(v)) return v.map(jsonSafe);
+	if (v && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, jsonSafe(x)]));
+	return v;
+}
+
 /** The items an answer becomes: an object is one item, a list one item per element. */
 function toItems(result: { output: unknown; fault?: { name: string; fields: Record<string, unknown> } }): IDataObject[] {
-	if (result.fault) return [{ fault: result.fault.name, fields: result.fault.fields as IDataObject }];
-	const { output } = result;
+	if (result.fault) return [{ fault: result.fault.name, fields: jsonSafe(result.fault.fields) as IDataObject }];
+	const output = jsonSafe(result.output);
 	if (output === null || output === undefined) return [{}];
 	const wrap = (v: unknown): IDataObject => (v && typeof v === 'object' && !Array.isArray(v) ? (v as IDataObject) : { value: v as IDataObject[keyof IDataObject] });
 	return Array.isArray(output) ? output.map(wrap) : [wrap(output)];
@@ -81,8 +92,8 @@ function nodeError(node: INode, e: unknown, itemIndex: number): NodeOperationErr
 	let detail = '';
 	const context: IDataObject = { code: e.code };
 	if (e instanceof Five9Fault) {
-		detail = `Five9 answered ${e.fault}; fields: ${JSON.stringify(e.fields)}`;
-		Object.assign(context, { fault: e.fault, fields: e.fields as IDataObject });
+		detail = `Five9 answered ${e.fault}; fields: ${JSON.stringify(jsonSafe(e.fields))}`;
+		Object.assign(context, { fault: e.fault, fields: jsonSafe(e.fields) as IDataObject });
 	} else if (e instanceof Five9InputError) {
 		detail = `Nothing was sent. ${e.issues.map((x) => `${x.field}: ${x.message} (${x.rule})`).join('; ')}`;
 		context.issues = e.issues as unknown as IDataObject[];
