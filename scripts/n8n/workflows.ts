@@ -10,7 +10,7 @@
 import { createHash } from 'node:crypto';
 import type { CycleTemplate } from '../../src/cycles';
 import type { Step } from '../../src/cycles/template';
-import type { Manifest } from '../../src/manifest';
+import type { Action, Manifest } from '../../src/manifest';
 import { inputToParameters, isReference } from './form';
 import { NODE_TYPE, credentialOf, SOAP_CREDENTIAL } from './node';
 
@@ -34,6 +34,12 @@ function nodeId(template: string, name: string): string {
 
 function pointerPath(pointer: string): string {
   return pointer.split('/').slice(1).map((p) => `[${JSON.stringify(p.replace(/~1/g, '/').replace(/~0/g, '~'))}]`).join('');
+}
+
+/** Whether leaving by this exit carries an answer to save state from (not a fault, not an empty answer). */
+function answersWithValue(action: Action, exit: string): boolean {
+  const rule = (action.exits as Record<string, { onFaults?: string[]; output?: string }> | undefined)?.[exit];
+  return !rule || (!rule.onFaults && rule.output !== 'empty');
 }
 
 export function templateWorkflow(template: CycleTemplate, manifest: Manifest): Record<string, unknown> {
@@ -141,8 +147,7 @@ export function templateWorkflow(template: CycleTemplate, manifest: Manifest): R
     }
     exits.forEach((exit, i) => {
       const next = step.exits[exit];
-      const hasOutput = !(action.exits as Record<string, { onFaults?: string[]; output?: string }> | undefined)?.[exit]?.onFaults;
-      if (saver && hasOutput && (action.exits as any)?.[exit]?.output !== 'empty') {
+      if (saver && answersWithValue(action, exit)) {
         link(name, i, saver);
         if (next) link(saver, 0, stepName.get(next)!);
       } else if (next) link(name, i, stepName.get(next)!);

@@ -28,7 +28,7 @@ function run(cmd: string, args: string[], cwd: string, env: NodeJS.ProcessEnv = 
  * when `npm ci` succeeded, so a half install is never taken for a whole one; installs of the same
  * harness with other lockfiles are removed once a day old.
  */
-export function ensureInstalled(harness: string, prefix: string, npmArgs: string[] = [], log: (s: string) => void = console.log): { dir: string; installed: boolean } {
+export function ensureInstalled(harness: string, prefix: string, npmArgs: string[] = [], after?: (dir: string) => void, log: (s: string) => void = console.log): { dir: string; installed: boolean } {
   const hash = createHash('sha256')
     .update(readFileSync(join(harness, 'package.json')))
     .update(readFileSync(join(harness, 'package-lock.json')))
@@ -54,6 +54,7 @@ export function ensureInstalled(harness: string, prefix: string, npmArgs: string
   cpSync(join(harness, 'package-lock.json'), join(work, 'package-lock.json'));
   log(`${prefix}: installing into ${dir} (npm ci, reusing npm's cache)`);
   run('npm', ['ci', '--no-audit', '--no-fund', '--loglevel=error', ...npmArgs], work);
+  after?.(work);
   writeFileSync(join(work, '.installed'), `${hash}\n`);
   const valid = () => existsSync(stamp) && readFileSync(stamp, 'utf8').trim() === hash;
   if (valid()) {
@@ -87,9 +88,14 @@ function alive(pid: number): boolean {
   }
 }
 
-/** n8n 2.8.4 (test/harness): about 2.4 GB, some six minutes the first time. */
+/**
+ * n8n 2.8.4 (test/harness): about 2.2 GB, minutes the first time. Of its dependencies' install
+ * scripts only sqlite3's is needed (it compiles the SQLite binding n8n's database runs on, as its
+ * prebuilt binaries are not on the registry); the others compile optional addons or only report,
+ * so they are skipped to keep the first run short.
+ */
 export function ensureN8n(log: (s: string) => void = console.log): { dir: string; bin: string; installed: boolean } {
-  const { dir, installed } = ensureInstalled(HARNESS, 'n8n', [], log);
+  const { dir, installed } = ensureInstalled(HARNESS, 'n8n', ['--ignore-scripts'], (d) => run('npm', ['rebuild', 'sqlite3', '--loglevel=error'], d), log);
   return { dir, bin: join(dir, 'node_modules', 'n8n', 'bin', 'n8n'), installed };
 }
 
