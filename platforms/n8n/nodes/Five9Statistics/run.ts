@@ -18,6 +18,7 @@ import { NodeOperationError } from 'n8n-workflow';
 // REST implementation, reading connector/manifest.json and schemas/ shipped beside it.
 import { Five9Client, Five9Error, Five9Fault, Five9InputError, RestClient } from '../../../../src';
 import { ACTIONS, type ActionPlan } from './actions';
+import { inputFrom, JsonFieldError } from './input';
 
 type Runner = { run(action: string, input: Record<string, unknown>): Promise<{ exit: string; output: unknown; fault?: { name: string; fields: Record<string, unknown> } }>; close(): Promise<void> };
 
@@ -46,24 +47,14 @@ function restClient(c: ICredentialDataDecryptedObject): RestClient {
 	});
 }
 
-/** The action's input from the item's parameters: required fields, the added optional ones, JSON fields parsed. */
+/** The action's input from the item's parameters (see inputFrom); a field that is not JSON fails here. */
 function readInput(ctx: IExecuteFunctions, plan: ActionPlan, i: number): Record<string, unknown> {
-	const input: Record<string, unknown> = {};
-	for (const name of plan.fields) input[name] = ctx.getNodeParameter(name, i);
-	if (plan.optional) Object.assign(input, ctx.getNodeParameter('additionalFields', i, {}) as IDataObject);
-	for (const name of plan.json) {
-		const value = input[name];
-		if (typeof value !== 'string') continue;
-		try {
-			input[name] = JSON.parse(value);
-		} catch (e) {
-			throw new NodeOperationError(ctx.getNode(), `invalid input: /${name} is not JSON (${(e as Error).message})`, {
-				itemIndex: i,
-				description: `Nothing was sent. /${name}: must be JSON text (json)`,
-			});
-		}
+	try {
+		return inputFrom(plan, (name, fallback) => ctx.getNodeParameter(name, i, fallback as IDataObject));
+	} catch (e) {
+		if (!(e instanceof JsonFieldError)) throw e;
+		throw new NodeOperationError(ctx.getNode(), e.message, { itemIndex: i, description: `Nothing was sent. /${e.field}: must be JSON text (json)` });
 	}
-	return input;
 }
 
 /**
