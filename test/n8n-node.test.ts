@@ -1,5 +1,5 @@
 import { ACTIONS } from '../platforms/n8n/nodes/Five9Statistics/actions';
-import { inputFrom, JsonFieldError } from '../platforms/n8n/nodes/Five9Statistics/input';
+import { inputFrom } from '../platforms/n8n/nodes/Five9Statistics/input';
 import { inputToParameters } from '../scripts/n8n/form';
 import { nodeModel } from '../scripts/n8n/node';
 import { templateWorkflow } from '../scripts/n8n/workflows';
@@ -22,7 +22,9 @@ afterAll(async () => {
 /** What the node would read from a workflow whose parameters the form made from this input. */
 function throughTheForm(action: Action, input: Record<string, unknown>): Record<string, unknown> {
   const params = inputToParameters(action, manifest, input, (v) => v);
-  return inputFrom(ACTIONS[action.id], (name, fallback) => (name in params ? params[name] : fallback));
+  const read = inputFrom(ACTIONS[action.id], (name, fallback) => (name in params ? params[name] : fallback));
+  if (!('input' in read)) throw new Error(read.message);
+  return read.input;
 }
 
 const examples = manifest.actions.flatMap((a) => (a.examples ?? []).map((e) => [a.displayName, e.name, a, e.input as Record<string, unknown>] as const));
@@ -48,8 +50,8 @@ describe('the n8n node form', () => {
 
   it('a JSON field whose text does not parse is named, and no input is made', () => {
     const action = manifest.action('Add Contacts To List');
-    expect(() => inputFrom(ACTIONS[action.id], (name) => ({ listName: 'Renewals', contacts: '[{"number1": ' } as Record<string, unknown>)[name])).toThrow(JsonFieldError);
-    expect(() => inputFrom(ACTIONS[action.id], (name) => ({ listName: 'Renewals', contacts: '[{' } as Record<string, unknown>)[name])).toThrow(/\/contacts is not JSON/);
+    const read = inputFrom(ACTIONS[action.id], (name) => ({ listName: 'Renewals', contacts: '[{"number1": ' } as Record<string, unknown>)[name]);
+    expect(read).toEqual({ field: '/contacts', message: expect.stringMatching(/^invalid input: \/contacts is not JSON/) });
   });
 
   it('required fields are required parameters shown for their operation only; optional ones wait under Additional Fields', () => {

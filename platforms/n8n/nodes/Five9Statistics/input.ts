@@ -5,17 +5,10 @@
  */
 import type { ActionPlan } from './actions';
 
-/** A JSON field whose text does not parse; nothing is sent. */
-export class JsonFieldError extends Error {
-	constructor(
-		readonly field: string,
-		cause: Error,
-	) {
-		super(`invalid input: /${field} is not JSON (${cause.message})`);
-	}
-}
+/** The input, or the JSON field whose text does not parse (then nothing is sent). */
+export type InputOrProblem = { input: Record<string, unknown> } | { field: string; message: string };
 
-export function inputFrom(plan: ActionPlan, parameter: (name: string, fallback?: unknown) => unknown): Record<string, unknown> {
+export function inputFrom(plan: ActionPlan, parameter: (name: string, fallback?: unknown) => unknown): InputOrProblem {
 	const input: Record<string, unknown> = {};
 	for (const name of plan.fields) input[name] = parameter(name);
 	if (plan.optional) Object.assign(input, parameter('additionalFields', {}) as Record<string, unknown>);
@@ -25,8 +18,8 @@ export function inputFrom(plan: ActionPlan, parameter: (name: string, fallback?:
 		try {
 			input[name] = JSON.parse(value);
 		} catch (e) {
-			throw new JsonFieldError(name, e as Error);
+			return { field: `/${name}`, message: `invalid input: /${name} is not JSON (${(e as Error).message})` };
 		}
 	}
-	return input;
+	return { input };
 }

@@ -18,7 +18,7 @@ import { NodeOperationError } from 'n8n-workflow';
 // REST implementation, reading connector/manifest.json and schemas/ shipped beside it.
 import { Five9Client, Five9Error, Five9Fault, Five9InputError, RestClient } from '../../../../src';
 import { ACTIONS, type ActionPlan } from './actions';
-import { inputFrom, JsonFieldError } from './input';
+import { inputFrom } from './input';
 
 type Runner = { run(action: string, input: Record<string, unknown>): Promise<{ exit: string; output: unknown; fault?: { name: string; fields: Record<string, unknown> } }>; close(): Promise<void> };
 
@@ -49,12 +49,9 @@ function restClient(c: ICredentialDataDecryptedObject): RestClient {
 
 /** The action's input from the item's parameters (see inputFrom); a field that is not JSON fails here. */
 function readInput(ctx: IExecuteFunctions, plan: ActionPlan, i: number): Record<string, unknown> {
-	try {
-		return inputFrom(plan, (name, fallback) => ctx.getNodeParameter(name, i, fallback as IDataObject));
-	} catch (e) {
-		if (!(e instanceof JsonFieldError)) throw e;
-		throw new NodeOperationError(ctx.getNode(), e.message, { itemIndex: i, description: `Nothing was sent. /${e.field}: must be JSON text (json)` });
-	}
+	const read = inputFrom(plan, (name, fallback) => ctx.getNodeParameter(name, i, fallback as IDataObject));
+	if ('input' in read) return read.input;
+	throw new NodeOperationError(ctx.getNode(), read.message, { itemIndex: i, description: `Nothing was sent. ${read.field}: must be JSON text (json)` });
 }
 
 /**
