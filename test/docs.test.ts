@@ -3,6 +3,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { EXTRA_OUTPUTS } from '../scripts/gen-outputs';
+import { N8N_OUTPUTS } from '../scripts/n8n';
 import { main } from '../src/cli';
 import { bundledTemplates, readTemplate, renderTemplateDiagram, templatesDir } from '../src/cycles';
 import { loadManifest } from '../src/manifest';
@@ -60,8 +61,16 @@ describe('generated outputs are not stale', () => {
     expect(readFileSync(join(root, path), 'utf8')).toBe(await o.make());
   });
 
-  it('covers docs/actions.md and an image per bundled template', () => {
-    expect(EXTRA_OUTPUTS.map((o) => o.path)).toEqual(['docs/actions.md', ...bundledTemplates().map((id) => `images/${id}.svg`)]);
+  it('covers docs/actions.md, an image per bundled template and the n8n package (its node, credentials and a workflow per template)', () => {
+    expect(EXTRA_OUTPUTS.map((o) => o.path)).toEqual(['docs/actions.md', ...bundledTemplates().map((id) => `images/${id}.svg`), ...N8N_OUTPUTS.map((o) => o.path)]);
+    expect(N8N_OUTPUTS.map((o) => o.path)).toEqual(
+      expect.arrayContaining([
+        'platforms/n8n/nodes/Five9Statistics/Five9Statistics.node.ts',
+        'platforms/n8n/credentials/Five9StatisticsApi.credentials.ts',
+        'platforms/n8n/credentials/Five9RestApi.credentials.ts',
+        ...bundledTemplates().map((id) => `platforms/n8n/templates/${id}.json`),
+      ]),
+    );
   });
 });
 

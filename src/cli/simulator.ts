@@ -85,6 +85,7 @@ interface SimulatorFlags {
   timeScale?: string;
   report?: string;
   latency?: string;
+  logRequests?: boolean;
   scenario: string[];
 }
 
@@ -98,6 +99,7 @@ export function registerSimulator(program: Command, ctx: SimulatorCliContext): v
     .option('--quota <class=m/h/d>', 'limit per domain per minute/hour/day, e.g. QueryStatistics=2/15/240 (repeatable)', repeat, [] as string[])
     .option('--consumer <key:secret[:scopes]>', 'a REST consumer key and secret, with its scopes comma-separated (default all) (repeatable)', repeat, [] as string[])
     .option('--time-scale <k>', 'test aid: run the clock K times faster (idle time-outs, limits, statistics); give the same K to cycle and fleet commands')
+    .option('--log-requests', 'test aid: print one line per HTTP request as it arrives, "request METHOD PATH" (the path cut at 200 characters; never a header or credential)')
     .option('--latency <ms>', 'test aid: hold every SOAP request this many real milliseconds (makes requests in flight observable)')
     .option('--scenario <name>', `opt in to behaviour beyond the version's WSDL (repeatable): ${SCENARIOS.join(', ')} (enum values newer servers send, to test a client's tolerance)`, repeat, [] as string[])
     .option('--report <file>', 'on SIGINT/SIGTERM write per-user counts (requests, sessions started, expiries, concurrent denials, quota faults, by operation) as JSON, mode 0600')
@@ -121,7 +123,8 @@ export function registerSimulator(program: Command, ctx: SimulatorCliContext): v
       const unknown = o.scenario.filter((s) => !(SCENARIOS as readonly string[]).includes(s));
       if (unknown.length) throw new Five9Error('FIVE9_CONFIG', `--scenario must be one of ${SCENARIOS.join(', ')}, got "${unknown[0]}"`);
       const scenarios = o.scenario as Scenario[];
-      const sim = new Five9Simulator({ users, quotas, consumers, clock, latencyMs, scenarios, domains: domains ? numberedDomains(domains.count, domains.password) : undefined });
+      const onRequest = o.logRequests ? (r: { method: string; path: string }) => ctx.out(`request ${r.method} ${r.path}`) : undefined;
+      const sim = new Five9Simulator({ users, quotas, consumers, clock, latencyMs, scenarios, onRequest, domains: domains ? numberedDomains(domains.count, domains.password) : undefined });
       const { url } = await sim.start(port);
       ctx.out(`listening on ${url}`);
       if (users.length) ctx.out(`  users: ${users.map((u) => u.username).join(', ')}${domains ? ' (one domain)' : ''}`);

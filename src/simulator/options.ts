@@ -23,6 +23,12 @@ export interface SimulatorOptions {
   quotas?: Record<string, QuotaWindow[]>;
   /** Extra time each request is held (real ms), to make overlaps observable in tests. */
   latencyMs?: number;
+  /**
+   * Told of every HTTP request as it arrives, before authentication (`five9 simulator
+   * --log-requests`, a test aid: it shows that a refused input sent nothing). It gets the method and
+   * the path cut at 200 characters, never a header or a credential, and nothing is kept.
+   */
+  onRequest?: (request: { method: string; path: string }) => void;
   /** Answer gzip-compressed when the client accepts it (default true, as Five9 may). */
   gzip?: boolean;
   manifest?: Manifest;

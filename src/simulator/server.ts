@@ -249,6 +249,7 @@ export class Five9Simulator {
    */
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const target = requestTarget(req.url);
+    this.options.onRequest?.({ method: (req.method ?? '?').slice(0, 16), path: (target?.path ?? req.url ?? '').slice(0, 200) });
     if (!target) return answerAndClose(res, 400, { 'content-type': 'text/plain;charset=utf-8' }, 'Bad Request: malformed percent-encoding in the request path');
     if (declaredTooLarge(req, this.maxBodyBytes)) return answerAndClose(res, 413, { 'content-type': 'text/plain;charset=utf-8' }, sizeLimitText(this.maxBodyBytes));
     if (this.rest.handles(target.rawPath)) return this.rest.handle(req, res, target);
