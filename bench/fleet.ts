@@ -15,7 +15,7 @@
  * is the mode's ceiling, and higher rates are skipped.
  *
  *   node dist/bench/fleet.js [--accounts 1000,10000] [--modes embedded,redis:1,redis:2,redis:4]
- *                            [--rates 100,200,400,800] [--smoke] [--out bench/results/fleet-DATE.json]
+ *                            [--rates 100,200,400,800] [--smoke] [--redis URL] [--out bench/results/fleet-DATE.json]
  */
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
@@ -34,6 +34,8 @@ const smoke = args.includes('--smoke');
 const ACCOUNTS = (arg('--accounts') ?? (smoke ? '200' : '1000,10000')).split(',').map(Number);
 const MODES = (arg('--modes') ?? (smoke ? 'embedded,redis:1' : 'embedded,redis:1,redis:2,redis:4')).split(',');
 const RATES = arg('--rates')?.split(',').map(Number);
+/** A Redis to use instead of starting one per case (CI passes its own): each case gets a fleet name of its own. */
+const EXTERNAL_REDIS = arg('--redis');
 const PASSWORD = 'bench-fleet-pw';
 const BIN = join(packageRoot(), 'bin', 'five9.js');
 const TICKS = 100; // clock ticks per second of /proc/PID/stat (USER_HZ)
@@ -157,6 +159,9 @@ async function runCase(c: Case): Promise<Result> {
   const procs: Proc[] = [];
   let redisProc: Proc | undefined;
   let redis: Redis | undefined;
+  let redisPid = 0;
+  // Its own fleet name, so that a shared Redis (CI's) holds no state of another case.
+  const fleetName = `bench${process.pid}x${Date.now()}`;
   try {
     const sim = start(process.execPath, [BIN, 'simulator', '--port', '0', '--domains', `${c.accounts}:${PASSWORD}`, '--time-scale', String(K), '--report', report]);
     procs.push(sim);
@@ -179,17 +184,25 @@ async function runCase(c: Case): Promise<Result> {
       workerPids.push(embedded.child.pid!);
     } else {
       const workers = Number(c.mode.split(':')[1]);
-      const port = await freePort();
-      redisProc = start('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no']);
-      await waitFor(redisProc, /Ready to accept connections/);
-      const redisUrl = `redis://127.0.0.1:${port}`;
-      redis = new Redis(redisUrl);
-      const sched = start(process.execPath, [BIN, 'fleet', 'run', accountsPath, '--redis', redisUrl, '--time-scale', String(K), '--json'], env);
+      let redisUrl: string;
+      if (EXTERNAL_REDIS) {
+        redisUrl = EXTERNAL_REDIS;
+        redis = new Redis(redisUrl);
+        redisPid = Number(/process_id:(\d+)/.exec(await redis.info('server'))?.[1]);
+      } else {
+        const port = await freePort();
+        redisProc = start('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no']);
+        await waitFor(redisProc, /Ready to accept connections/);
+        redisUrl = `redis://127.0.0.1:${port}`;
+        redis = new Redis(redisUrl);
+        redisPid = redisProc.child.pid!;
+      }
+      const sched = start(process.execPath, [BIN, 'fleet', 'run', accountsPath, '--redis', redisUrl, '--fleet', fleetName, '--time-scale', String(K), '--json'], env);
       procs.push(sched);
       await waitFor(sched, /"type":"sync"/, 120_000);
       fleetPids.push(sched.child.pid!);
       for (let i = 0; i < workers; i++) {
-        const w = start(process.execPath, [BIN, 'fleet', 'worker', '--redis', redisUrl, '--concurrency', '32'], env);
+        const w = start(process.execPath, [BIN, 'fleet', 'worker', '--redis', redisUrl, '--fleet', fleetName, '--concurrency', '32'], env);
         procs.push(w);
         await waitFor(w, /^worker /m);
         fleetPids.push(w.child.pid!);
@@ -201,7 +214,7 @@ async function runCase(c: Case): Promise<Result> {
     const t0 = Date.now();
     const cpu0 = fleetPids.map(cpuMs);
     const simCpu0 = cpuMs(sim.child.pid!);
-    const redisCpu0 = redisProc ? cpuMs(redisProc.child.pid!) : 0;
+    const redisCpu0 = redisPid ? cpuMs(redisPid) : 0;
     const cmds0 = redis ? await commandCalls(redis) : 0;
     const slots0 = embedded ? embedded.lines.length : 0;
     const rssPeak = new Map<number, number>();
@@ -213,7 +226,7 @@ async function runCase(c: Case): Promise<Result> {
     const t1 = Date.now();
     const cpu1 = fleetPids.map(cpuMs);
     const simCpu1 = cpuMs(sim.child.pid!);
-    const redisCpu1 = redisProc ? cpuMs(redisProc.child.pid!) : 0;
+    const redisCpu1 = redisPid ? cpuMs(redisPid) : 0;
     const cmds1 = redis ? await commandCalls(redis) : 0;
     // The runs that started in the window.
     let window: Array<{ late: number; ok: boolean; steps: number }>;
@@ -224,7 +237,7 @@ async function runCase(c: Case): Promise<Result> {
         .filter((r) => r.startedAt >= t0 && r.startedAt < t1)
         .map((r) => ({ late: r.lateMs, ok: r.outcome === 'ok', steps: r.steps }));
     } else {
-      const entries = await redis!.xrange('five9:fleet:f:history', String(t0), String(t1 + 60_000));
+      const entries = await redis!.xrange(`five9:${fleetName}:f:history`, String(t0), String(t1 + 60_000));
       window = entries
         .map(([, f]) => {
           const o: Record<string, string> = {};
@@ -257,7 +270,7 @@ async function runCase(c: Case): Promise<Result> {
       lateMax: late[late.length - 1] ?? NaN,
       fleetCpuMsPerRun: fleetCpu / Math.max(1, runs),
       simulatorCpuMsPerRun: (simCpu1 - simCpu0) / Math.max(1, runs),
-      ...(redisProc ? { redisCpuMsPerRun: (redisCpu1 - redisCpu0) / Math.max(1, runs), redisCommandsPerRun: (cmds1 - cmds0) / Math.max(1, runs) } : {}),
+      ...(redis ? { redisCpuMsPerRun: (redisCpu1 - redisCpu0) / Math.max(1, runs), redisCommandsPerRun: (cmds1 - cmds0) / Math.max(1, runs) } : {}),
       soapRequestsPerRun: window.reduce((s, w) => s + w.steps, 0) / Math.max(1, runs),
       rssPerWorkerMb: peak,
       rssPer1000AccountsMb: c.mode === 'embedded' ? peak / (c.accounts / 1000) : [...rssPeak.values()].reduce((a, b) => a + b, 0) / (c.accounts / 1000),
@@ -266,6 +279,17 @@ async function runCase(c: Case): Promise<Result> {
     };
   } finally {
     for (const p of procs) if (p.child.exitCode === null) p.child.kill('SIGKILL');
+    if (redis && EXTERNAL_REDIS) {
+      // Leave a shared Redis as it was: this case's keys go.
+      for (const pattern of [`five9:${fleetName}:*`]) {
+        let cursor = '0';
+        do {
+          const [next, keys] = await redis.scan(cursor, 'MATCH', pattern, 'COUNT', 1000);
+          cursor = next;
+          if (keys.length) await redis.del(...keys);
+        } while (cursor !== '0');
+      }
+    }
     redis?.disconnect();
     await stop(redisProc);
   }

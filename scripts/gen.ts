@@ -73,6 +73,7 @@ async function metaTypes(file: string, name: string): Promise<string> {
  * The manifest code is loaded here, not at the top, so that gen still runs when it does not load.
  */
 function lintStampFile(): string {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded here so gen runs even when the manifest code does not load
   const { lintManifest, lintStamp, manifestPath } = require('../src/manifest') as typeof import('../src/manifest');
   const text = readFileSync(manifestPath(), 'utf8');
   const problems = lintManifest(JSON.parse(text));
@@ -150,6 +151,7 @@ export const OUTPUTS: Array<{ path: string; make: () => Promise<string> | string
 async function main(): Promise<void> {
   const check = process.argv.includes('--check');
   const extra = join(root, 'scripts', 'gen-outputs.ts');
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- an optional module, found at run time
   if (existsSync(extra)) OUTPUTS.push(...(require(extra).EXTRA_OUTPUTS as typeof OUTPUTS));
   const stale: string[] = [];
   for (const out of OUTPUTS) {

@@ -115,7 +115,6 @@ test(`${SECONDS} s of mixed valid, invalid and unauthenticated load: up, RSS und
     // Still up, and still right.
     expectThat('after the soak', (await soapCall('user1', 'getSessionParameters')).status === 200);
     await pool.close();
-    // eslint-disable-next-line no-console
     console.log(`soak: ${SECONDS} s, ${counts.valid} valid, ${counts.invalid} invalid, ${counts.unauthenticated} unauthenticated requests; max RSS ${maxRss.toFixed(0)} MB`);
     expect(wrong).toEqual([]);
     expect(counts.valid).toBeGreaterThan(100);

@@ -7,7 +7,6 @@
  * n8n's workflow static data: a Code node reads it after the triggers and one writes it after each
  * step that saves it.
  */
-import { createHash } from 'node:crypto';
 import type { CycleTemplate } from '../../src/cycles';
 import type { Step } from '../../src/cycles/template';
 import type { Action, Manifest } from '../../src/manifest';
@@ -25,11 +24,6 @@ const STATE_NODE = 'Cycle state';
 /** A stable id (n8n's are 16 to 21 letters and digits) so that importing again replaces the workflow. */
 export function workflowId(template: CycleTemplate): string {
   return `f9${template.id.replace(/(^|-)([a-z])/g, (_, __, c: string) => c.toUpperCase())}`.slice(0, 21);
-}
-
-function nodeId(template: string, name: string): string {
-  const h = createHash('sha256').update(`${template}\0${name}`).digest('hex');
-  return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-a${h.slice(17, 20)}-${h.slice(20, 32)}`;
 }
 
 function pointerPath(pointer: string): string {

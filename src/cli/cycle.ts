@@ -172,7 +172,7 @@ keeps alive. With --once or --runs, the exit code is that of the last failed run
       if (!ac.signal.aborted) ctx.err('stopping after the step in flight (Ctrl-C again to exit at once)');
       ac.abort();
     });
-    let results: RunResult[] = [];
+    let results: RunResult[];
     try {
       const opts = { executor: target.executor, clock, fields, onEvent, signal: ac.signal, redact: <T>(v: T) => ctx.redactor.value(v) };
       results = o.once ? [await runOnce(template, opts)] : await runSchedule(template, { ...opts, runs, everyMs });

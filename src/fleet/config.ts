@@ -92,7 +92,6 @@ function schemaIssues(raw: unknown, errors: ErrorObject[]): AccountIssue[] {
     let field = m ? m[2] || '/' : e.instancePath.replace(/^\/defaults/, '') || '/';
     if (oneOfPaths.has(e.instancePath) && e.keyword !== 'oneOf') continue;
     let message = e.message ?? 'is invalid';
-    let rule = e.keyword;
     if (e.keyword === 'oneOf') message = 'must be the secret as a string, {"env": "VARIABLE"} or {"file": "PATH"}';
     if (e.keyword === 'required') field = `${field === '/' ? '' : field}/${(e.params as { missingProperty: string }).missingProperty}`;
     if (e.keyword === 'additionalProperties') {
@@ -102,8 +101,7 @@ function schemaIssues(raw: unknown, errors: ErrorObject[]): AccountIssue[] {
     if (e.keyword === 'pattern' && /\/every$/.test(field)) message = 'must be a duration with a unit, such as 30s, 15m or 1h';
     if (e.keyword === 'pattern' && /\/id$/.test(field)) message = "must be letters, digits, '.', '_' or '-' (at most 128)";
     if (e.keyword === 'required') message = 'is required';
-    rule = e.keyword;
-    issues.push({ account, field, rule, message });
+    issues.push({ account, field, rule: e.keyword, message });
   }
   return issues;
 }

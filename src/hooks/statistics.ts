@@ -1,3 +1,4 @@
+/* eslint-disable @typescript-eslint/only-throw-error -- BAIL (a symbol, not an Error) is thrown on purpose: the fast path gives up without the cost of a stack, and the caller falls back to the general parser. */
 import type { Statistics } from '../generated/five9-types';
 import { readXsdInteger } from '../schemas/xsd';
 import { BAIL, type Tag, scanTag, skipSpace } from '../soap/scan';

@@ -35,7 +35,7 @@ export async function startSimulatorProcess(args: string[] = []): Promise<Simula
       if (m && /^ {2}REST: .*\n/m.test(stdout)) resolve(m[1]);
     };
     child.stdout!.on('data', look);
-    exit.then((e) => reject(new Error(`five9 simulator exited (${e.code ?? e.signal}) before listening: ${e.stderr.trim()}`)));
+    void exit.then((e) => reject(new Error(`five9 simulator exited (${e.code ?? e.signal}) before listening: ${e.stderr.trim()}`)));
   });
   const rssMb = () => {
     try {

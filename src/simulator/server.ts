@@ -72,6 +72,8 @@ export class Five9Simulator {
       this.tenants.push(tenant);
       for (const u of d.users) this.users.add(u, tenant);
     }
+    // The service reads the simulator's live switches (maintenance, held requests) through getters.
+    // eslint-disable-next-line @typescript-eslint/no-this-alias
     const sim = this;
     this.soap = new SoapService({
       manifest: this.manifest,

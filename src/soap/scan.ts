@@ -1,3 +1,4 @@
+/* eslint-disable @typescript-eslint/only-throw-error -- BAIL (a symbol, not an Error) is thrown on purpose: the fast path gives up without the cost of a stack, and the caller falls back to the general parser. */
 /**
  * The tag scanner shared by the fast decoders (src/soap/fast.ts and the getStatistics row hook):
  * plain SOAP answers are read without building an XML tree. Anything unusual (a comment, a

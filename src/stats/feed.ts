@@ -134,7 +134,7 @@ export class StatisticsFeed {
         longPollingTimeout: this.longPollingTimeout,
       });
       // The manifest maps the resync faults to an exit: the answer is then the fault, not "no change".
-      if (r.fault) return this.recover(new Five9Fault(r.fault.name, r.fault.fields, String(r.fault.fields.message ?? '')), type);
+      if (r.fault) return await this.recover(new Five9Fault(r.fault.name, r.fault.fields, String(r.fault.fields.message ?? '')), type);
       answer = r.output as StatisticsUpdate | null;
     } catch (e) {
       return this.recover(e, type);

@@ -4,7 +4,7 @@ import { SimFault } from '../state';
 import type { BatchLog } from './batches';
 import { AGENT_DISPOSITIONS, type AgentStateName, CALL_TYPES, DIALER_DISPOSITIONS, LOGOUT_REASONS, NOT_READY_REASONS, SERVICE_LEVEL_SECONDS } from './columns';
 import { ROWS_OF_CAMPAIGN, acdRow, agentStateRow, agentStatsRow, campaignRow, formatTime } from './rows';
-import { type Agent, type Call, type CampaignSim, MIN, type QueueItem, type Skill, type SkillCounts, type StatisticsOptions } from './types';
+import { type Agent, type Call, type CampaignSim, MIN, type QueueItem, type Skill, type StatisticsOptions } from './types';
 
 const FIXED_AGENTS = new Set([2345678, 2345679]);
 /** Dispositions only the system sets (no agent picks them). */

@@ -1,5 +1,5 @@
 import type { Campaign } from '../directory';
-import { SERVICE_LEVEL_SECONDS, type StatisticType } from './columns';
+import type { StatisticType } from './columns';
 import type { Agent, CampaignSim, Skill, SkillCounts } from './types';
 
 /**
