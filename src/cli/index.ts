@@ -83,7 +83,7 @@ export function targetOptions(cmd: Command): Command {
   return cmd
     .addOption(new Option('--data-center <dc>', 'target the real service in this data centre (credentials from FIVE9_USERNAME / FIVE9_PASSWORD; for REST actions FIVE9_CONSUMER_KEY / FIVE9_CONSUMER_SECRET / FIVE9_DOMAIN_ID)').choices(dataCentreChoices()))
     .option('--endpoint <url>', 'target this endpoint instead (https, or http to 127.0.0.1); credentials from the environment')
-    .option('--api-version <v>', 'API version: default, v3, v4 (the default) or later such as v14')
+    .option('--api-version <v>', `API version: default, v3, v4 (the default) or later such as ${loadManifest().raw.apiVersions.latest}`)
     .option('--timeout <ms>', 'request time-out in milliseconds')
     .option('--redis <url>', "share Five9's limits and one request at a time with every process using this Redis, on any machine (default: FIVE9_REDIS_URL, else a store on this machine)");
 }
