@@ -95,3 +95,42 @@ describe('client-side domain limits', () => {
     return s;
   }
 });
+
+describe("the domain's own limits, read with its counters", () => {
+  const simulator = async (quotas: Record<string, Array<{ seconds: number; limit: number }>>) => {
+    const clock = new VirtualClock(Date.UTC(2026, 0, 5, 8, 0, 30));
+    const sim = new Five9Simulator({ users: [{ username: 'ops', password: 'ops-secret-9' }], clock, quotas });
+    await sim.start();
+    return { sim, clock };
+  };
+  const raised = { QueryStatistics: [{ seconds: 60, limit: 5 }, { seconds: 3600, limit: 50 }, { seconds: 86400, limit: 500 }] };
+
+  it('a domain whose limits Five9 raised gets them: five QueryStatistics calls in a minute go, the sixth is refused before sending', async () => {
+    const { sim, clock } = await simulator(raised);
+    // Seeding is on for any clock but a VirtualClock's by default: asked for here.
+    const c = new Five9Client({ endpoint: sim.url, username: 'ops', password: 'ops-secret-9', clock, seedQuotas: true });
+    try {
+      for (let i = 0; i < 5; i++) await c.run('Set Session Parameters', settings);
+      const sent = sim.requests.filter((r) => r.operation === 'setSessionParameters').length;
+      await expect(c.run('Set Session Parameters', settings)).rejects.toMatchObject({ code: 'FIVE9_QUOTA', limit: 5, windowSeconds: 60 });
+      expect(sim.requests.filter((r) => r.operation === 'setSessionParameters')).toHaveLength(sent);
+    } finally {
+      await c.close();
+      await sim.stop();
+    }
+  });
+
+  it('limits the caller set are kept, whatever the domain says', async () => {
+    const { sim, clock } = await simulator(raised);
+    const pinned = { QueryStatistics: [{ seconds: 60, limit: 2 }, { seconds: 3600, limit: 15 }, { seconds: 86400, limit: 240 }] };
+    const c = new Five9Client({ endpoint: sim.url, username: 'ops', password: 'ops-secret-9', clock, seedQuotas: true, quotas: pinned });
+    try {
+      await c.run('Set Session Parameters', settings);
+      await c.run('Set Session Parameters', settings);
+      await expect(c.run('Set Session Parameters', settings)).rejects.toBeInstanceOf(Five9QuotaError);
+    } finally {
+      await c.close();
+      await sim.stop();
+    }
+  });
+});

@@ -175,7 +175,7 @@ export class Five9Client {
     this.budgetKey = `quota|${new URL(this.endpoint).origin}|${options.domain ? `domain=${options.domain}` : `user=${options.username}`}${this.coordination.scope}`;
     if (options.quotas !== false) {
       const defaults = Object.fromEntries(Object.entries(this.manifest.raw.quotaClasses).filter(([, v]) => v.protocol !== 'rest').map(([k, v]) => [k, v.windows]));
-      this.quota = new QuotaTracker({ ...defaults, ...(options.quotas ?? {}) }, clock, this.coordinator, this.budgetKey);
+      this.quota = new QuotaTracker({ ...defaults, ...(options.quotas ?? {}) }, clock, this.coordinator, this.budgetKey, new Set(Object.keys(options.quotas ?? {})));
     }
     this.seedQuotas = options.seedQuotas ?? !(clock instanceof VirtualClock);
     this.onRequest = options.onRequest;
