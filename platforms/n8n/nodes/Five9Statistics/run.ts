@@ -16,7 +16,8 @@ import type {
 import { NodeOperationError } from 'n8n-workflow';
 // The connector's own runtime, bundled into the package by scripts/build.mjs: the one SOAP and
 // REST implementation, reading connector/manifest.json and schemas/ shipped beside it.
-import { Five9Client, Five9Error, Five9Fault, Five9InputError, RestClient } from '../../../../src';
+import { Five9Client, Five9Error, Five9Fault, Five9InputError } from '../../../../src';
+import { RestClient } from '../../../../src/rest';
 import { ACTIONS, type ActionPlan } from './actions';
 import { inputFrom } from './input';
 
