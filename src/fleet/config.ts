@@ -155,6 +155,8 @@ export function checkFleetConfig(raw: unknown, abs: string, manifest: Manifest =
   if (file.defaults && 'id' in file.defaults) issues.push({ account: 'defaults', field: '/id', rule: 'not', message: 'defaults name no account: give ids in accounts' });
   const seen = new Map<string, number>();
   const templates = new Map<string, CycleTemplate | Error>();
+  // One validator per template, not per cycle: 10,000 accounts share a handful of templates.
+  const fieldValidators = new Map<CycleTemplate, ReturnType<Ajv['compile']>>();
   const dataCenters = Object.keys(manifest.raw.dataCenters);
   const accounts: FleetAccount[] = [];
   file.accounts.forEach((entry, i) => {
@@ -203,7 +205,8 @@ export function checkFleetConfig(raw: unknown, abs: string, manifest: Manifest =
         issue(`/cycles/${j}/every`, 'pattern', 'must be a duration with a unit, such as 30s, 15m or 1h');
         return;
       }
-      const fv = new Ajv({ allErrors: true, strict: false }).compile(fieldSchema(t));
+      let fv = fieldValidators.get(t);
+      if (!fv) fieldValidators.set(t, (fv = new Ajv({ allErrors: true, strict: false }).compile(fieldSchema(t))));
       if (!fv(c.fields ?? {})) {
         for (const e of fv.errors ?? []) {
           const name = e.keyword === 'additionalProperties' ? `/${(e.params as { additionalProperty: string }).additionalProperty}` : e.instancePath;

@@ -47,6 +47,7 @@ export class FleetWorker {
   private config?: StoredConfig;
   private fileConfig?: FleetConfig;
   private version?: string;
+  private versionCheckedAt = 0;
   private clients?: AccountClients;
   private clock?: Clock;
   private scale = 1;
@@ -153,8 +154,13 @@ export class FleetWorker {
   private async runClaimed(scheduleId: string, slot: number): Promise<{ outcome: string }> {
     const lateMs = Number.isFinite(slot) ? Date.now() - slot : 0;
     const keys = this.options.keys;
-    const meta = await this.redis.hget(keys.meta, 'version');
-    if (meta && meta !== this.version) await this.load();
+    // The configuration changes rarely: its version is looked at every 2 s, not for every slot (an
+    // unknown schedule reloads it at once, in lookup).
+    if (Date.now() - this.versionCheckedAt > 2000) {
+      this.versionCheckedAt = Date.now();
+      const meta = await this.redis.hget(keys.meta, 'version');
+      if (meta && meta !== this.version) await this.load();
+    }
     const { account, cycle } = await this.lookup(scheduleId);
     await this.redis.hincrby(keys.counters, 'started', 1);
     const metrics = this.options.metrics;
