@@ -14,8 +14,10 @@ export interface AccountClientsOptions {
   /** Where `{file}` secrets are relative to (the accounts file's folder). */
   accountsPath: string;
   env?: NodeJS.ProcessEnv;
-  /** Clients kept open at most (default 2,000); the least recently used is closed beyond it. */
+  /** Executors kept at most (default 256); the least recently used is closed beyond it. */
   max?: number;
+  /** An executor not used for this long (real ms) is closed (default 60 s). */
+  idleMs?: number;
   /** Extra client options every account's client gets (the coordinator shared by a worker, say). */
   clientOptions?: Partial<ClientOptions>;
   /** The same for REST clients (accounts with a `rest` credential, for templates with REST steps). */
@@ -24,8 +26,10 @@ export interface AccountClientsOptions {
 
 /**
  * One executor per account (its Five9Client, and its RestClient when the account has a REST
- * credential), made on first use and kept while it is used: an LRU, so a worker serving 10,000
- * accounts every 15 minutes need not hold 10,000 connections. Secrets are read here, in this
+ * credential), made on first use and kept while runs come close together: an LRU with an idle
+ * time, so a worker serving 10,000 accounts every 15 minutes holds a few hundred connections at
+ * most, not 10,000. What must outlive a client (budgets seeded from Five9's counters, the domain's
+ * limits, the state of a cycle) lives in the coordinator, the process or Redis, not in the client. Secrets are read here, in this
  * process's environment, when a client is made; each executor has its own redactor.
  */
 export class AccountClients {
@@ -34,7 +38,13 @@ export class AccountClients {
 
   constructor(private readonly options: AccountClientsOptions) {
     this.cache = new LRUCache<string, ConnectorExecutor>({
-      max: options.max ?? 2000,
+      // A keep-alive account runs once every 15 minutes: holding its connection open between runs
+      // would cost a socket and an HTTP parser per account (a worker's RSS grew past 380 MB at
+      // 10,000 accounts with 2,000 kept), and buys nothing. Kept only while runs come close together.
+      max: options.max ?? 256,
+      ttl: options.idleMs ?? 60_000,
+      ttlAutopurge: true,
+      updateAgeOnGet: true,
       dispose: (executor) => {
         const p = executor.close().catch(() => undefined);
         this.closing.add(p);

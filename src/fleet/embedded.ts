@@ -50,7 +50,7 @@ export class EmbeddedFleet {
     setMaxListeners(0, this.ac.signal);
     this.scale = options.scale ?? 1;
     this.limit = pLimit(options.concurrency ?? 32);
-    this.clients = new AccountClients({ clock: options.clock, accountsPath: config.path, env: options.env, clientOptions: { ...(options.metrics ? { onRequest: options.metrics.onRequest } : {}), ...options.clientOptions }, max: Math.max(2000, config.accounts.length) });
+    this.clients = new AccountClients({ clock: options.clock, accountsPath: config.path, env: options.env, clientOptions: { ...(options.metrics ? { onRequest: options.metrics.onRequest } : {}), ...options.clientOptions } });
     this.state = options.state ?? new MemoryStateStore();
   }
 
