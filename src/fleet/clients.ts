@@ -1,6 +1,7 @@
 import { LRUCache } from 'lru-cache';
 import { dirname } from 'node:path';
 import type { Clock } from '../clock';
+import { type CoordinatorHandle, openCoordinator } from '../coordination';
 import type { ActionExecutor } from '../cycles';
 import { ConnectorExecutor } from '../cycles/executor';
 import { Five9QuotaError } from '../errors';
@@ -35,8 +36,22 @@ export interface AccountClientsOptions {
 export class AccountClients {
   private readonly cache: LRUCache<string, ConnectorExecutor>;
   private readonly closing = new Set<Promise<void>>();
+  /** Executors a run is using, and whether the LRU let go of them meanwhile. */
+  private readonly leases = new Map<ConnectorExecutor, { users: number; evicted: boolean }>();
+
+  /**
+   * One coordinator for every client this makes, held for as long as this lives: clients come and
+   * go with the LRU, and what they share must not go with them. Each client opening its own would
+   * close the local store (or the Redis connection) whenever the LRU emptied, and with it this
+   * process's memory that a domain's budgets were already seeded from Five9's counters: a small
+   * fleet, whose runs are further apart than the idle time, would read the counters again at every
+   * run, one extra request a run.
+   */
+  private readonly coordination: CoordinatorHandle;
 
   constructor(private readonly options: AccountClientsOptions) {
+    const { coordinator, redis } = options.clientOptions ?? {};
+    this.coordination = openCoordinator({ coordinator, redis, clock: options.clock });
     this.cache = new LRUCache<string, ConnectorExecutor>({
       // A keep-alive account runs once every 15 minutes: holding its connection open between runs
       // would cost a socket and an HTTP parser per account (a worker's RSS grew past 380 MB at
@@ -45,16 +60,47 @@ export class AccountClients {
       ttl: options.idleMs ?? 60_000,
       ttlAutopurge: true,
       updateAgeOnGet: true,
+      // Evicted (idle, or pushed out by others) while a run still uses it: closed when that run
+      // ends, never under it (a run may wait a minute for a quota window, longer than the idle time).
       dispose: (executor) => {
-        const p = executor.close().catch(() => undefined);
-        this.closing.add(p);
-        void p.finally(() => this.closing.delete(p));
+        const lease = this.leases.get(executor);
+        if (lease) lease.evicted = true;
+        else this.closeLater(executor);
       },
     });
   }
 
-  get(account: FleetAccount): ConnectorExecutor {
+  /**
+   * The account's executor for one run: made on first use, kept while runs come close together,
+   * and not closed before `release()`, whatever the LRU does meanwhile.
+   */
+  acquire(account: FleetAccount): { executor: ConnectorExecutor; release: () => void } {
     const key = `${account.id}\n${account.username}\n${account.endpoint ?? account.dataCenter}`;
+    const executor = this.executor(key, account);
+    let lease = this.leases.get(executor);
+    if (!lease) this.leases.set(executor, (lease = { users: 0, evicted: false }));
+    lease.users++;
+    let released = false;
+    return {
+      executor,
+      release: () => {
+        if (released) return;
+        released = true;
+        if (--lease.users > 0) return;
+        this.leases.delete(executor);
+        if (lease.evicted) this.closeLater(executor);
+        else this.cache.get(key); // the idle time counts from the end of the run
+      },
+    };
+  }
+
+  private closeLater(executor: ConnectorExecutor): void {
+    const p = executor.close().catch(() => undefined);
+    this.closing.add(p);
+    void p.finally(() => this.closing.delete(p));
+  }
+
+  private executor(key: string, account: FleetAccount): ConnectorExecutor {
     let executor = this.cache.get(key);
     if (!executor) {
       const base = dirname(this.options.accountsPath);
@@ -71,6 +117,7 @@ export class AccountClients {
         redactor,
         ...(account.domain ? { domain: account.domain } : {}),
         ...this.options.clientOptions,
+        coordinator: this.coordination.coordinator,
       } as ClientOptions);
       const rest = account.rest;
       executor = new ConnectorExecutor({
@@ -88,6 +135,7 @@ export class AccountClients {
                   consumerSecret: resolveSecret(rest.consumerSecret, { account: account.id, field: '/rest/consumerSecret', base }, this.options.env),
                   clock: this.options.clock,
                   redactor,
+                  coordinator: this.coordination.coordinator,
                   ...this.options.restOptions,
                 }),
             }
@@ -105,6 +153,7 @@ export class AccountClients {
   async close(): Promise<void> {
     this.cache.clear();
     await Promise.all([...this.closing]);
+    await this.coordination.release();
   }
 }
 

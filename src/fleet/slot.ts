@@ -1,5 +1,6 @@
 import type { Clock } from '../clock';
 import { type RunEvent, type RunOutcome, runOnce } from '../cycles';
+import type { ConnectorExecutor } from '../cycles/executor';
 import { Five9Error, Five9Fault, internalError } from '../errors';
 import type { AccountClients, ExecutorHooks } from './clients';
 import { fleetExecutor } from './clients';
@@ -62,14 +63,22 @@ export interface SlotContext {
 export async function runSlot(account: FleetAccount, cycle: FleetCycle, slot: number, ctx: SlotContext): Promise<SlotRecord> {
   const startedAt = Date.now();
   const base = { scheduleId: cycle.scheduleId, account: account.id, cycle: cycle.index, template: cycle.template.id, slot, startedAt, lateMs: Math.max(0, Math.round(ctx.lateMs)), ...(ctx.worker ? { worker: ctx.worker } : {}) };
-  let executor;
+  let lease;
   try {
-    executor = ctx.clients.get(account);
+    lease = ctx.clients.acquire(account);
   } catch (e) {
     // A missing secret or a wrong setting: the slot fails with the reason, the schedule goes on.
     const err = e instanceof Five9Error ? e : internalError(e);
     return { ...base, endedAt: Date.now(), outcome: 'error', exits: [], steps: 0, error: { code: err.code, message: err.message } };
   }
+  try {
+    return await runWith(lease.executor, cycle, base, ctx);
+  } finally {
+    lease.release();
+  }
+}
+
+async function runWith(executor: ConnectorExecutor, cycle: FleetCycle, base: Omit<SlotRecord, 'endedAt' | 'outcome' | 'exits' | 'steps' | 'error'>, ctx: SlotContext): Promise<SlotRecord> {
   const state = await ctx.state.load(cycle.scheduleId);
   const exits: string[] = [];
   let steps = 0;
