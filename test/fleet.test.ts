@@ -301,4 +301,34 @@ describe('five9 fleet on BullMQ over Redis', () => {
       await redisProc.stop();
     }
   });
+
+  test("a worker that starts with many slots due reads the fleet's configuration once, not once per slot", async () => {
+    const redisProc = await redisServer();
+    const redis = new Redis(redisProc.url);
+    const dir = tempDir();
+    try {
+      // 900×: every account's slot comes round each real second, so a worker starts with a queue
+      // of due slots and --concurrency of them ask for the configuration at the same moment.
+      const sim = await simulatorProcess(['--port', '0', '--domains', `300:${PASSWORD}`, '--time-scale', '900']);
+      const scheduler = five9(['fleet', 'run', accountsFile(dir, sim.url, 300), '--redis', redisProc.url, '--time-scale', '900', '--sync-only']);
+      expect((await scheduler.exit).code).toBe(0);
+      await sleep(1500);
+      const reads: string[] = [];
+      const monitor = await redis.monitor();
+      monitor.on('monitor', (_time: string, args: string[]) => {
+        if (String(args[0]).toLowerCase() === 'hgetall' && String(args[1]).startsWith('five9:fleet:f:')) reads.push(String(args[1]));
+      });
+      const w = five9(['fleet', 'worker', '--redis', redisProc.url, '--concurrency', '32', '--json'], { FLEET_PASSWORD: PASSWORD });
+      await w.waitForCount(/"type":"slot"/, 64, 60_000);
+      // One reading: the meta, the accounts and the templates hashes (32 slots each reading their
+      // own copy of the accounts once took a worker of 10,000 accounts from 80 to 200 MB).
+      expect(reads.sort()).toEqual(['five9:fleet:f:accounts', 'five9:fleet:f:meta', 'five9:fleet:f:templates']);
+      monitor.disconnect();
+      await stop(w);
+      await stop(sim);
+    } finally {
+      redis.disconnect();
+      await redisProc.stop();
+    }
+  });
 });
