@@ -10,7 +10,8 @@
  * interval starts every session (two requests a run); the second is measured (one request a run,
  * the steady state): sustained runs/s, lateness of a run against its slot (real ms), CPU ms per run
  * of the fleet's processes (and of the simulator and Redis, to see which bounds it), Redis
- * commands per run, SOAP requests per run, RSS per worker (peak) and per 1,000 accounts.
+ * commands per run, SOAP requests per run (the steps of the window's runs, and what the simulator
+ * counted over the whole case, seeding included), RSS per worker (peak) and per 1,000 accounts.
  * A rate is held when p99 lateness < 1 s and sustained ≥ 97% of offered; the first rate not held
  * is the mode's ceiling, and higher rates are skipped.
  *
@@ -69,7 +70,13 @@ interface Result extends Case {
   simulatorCpuMsPerRun: number;
   redisCpuMsPerRun?: number;
   redisCommandsPerRun?: number;
-  soapRequestsPerRun: number;
+  /** Requests the template's steps made per run in the window (one a step). */
+  stepsPerRun: number;
+  /**
+   * Requests the simulator received per run over the whole case, warm-up included: the steps, and
+   * the getCallCountersState a process sends once per domain to seed its budgets.
+   */
+  soapRequestsPerRunAll: number;
   rssPerWorkerMb: number;
   rssPer1000AccountsMb: number;
   held: boolean;
@@ -263,7 +270,10 @@ async function runCase(c: Case): Promise<Result> {
     const fleetCpu = cpu1.reduce((s, v, i) => s + v - cpu0[i], 0);
     for (const p of procs.slice(1)) await stop(p);
     await stop(sim);
-    const rep = JSON.parse(readFileSync(report, 'utf8')) as { users: Record<string, { expiries: number; concurrentDenied: number; quotaFaults: number }> };
+    // Every run of the case, warm-up included: the simulator's count of requests is for the whole case.
+    const runsAll = embedded ? embedded.lines.length : await redis!.xlen(`five9:${fleetName}:f:history`);
+    const rep = JSON.parse(readFileSync(report, 'utf8')) as { users: Record<string, { requests: number; expiries: number; concurrentDenied: number; quotaFaults: number }> };
+    const requestsAll = Object.values(rep.users).reduce((n, u) => n + u.requests, 0);
     const totals = Object.values(rep.users).reduce((a, u) => ({ expiries: a.expiries + u.expiries, concurrentDenied: a.concurrentDenied + u.concurrentDenied, quotaFaults: a.quotaFaults + u.quotaFaults }), { expiries: 0, concurrentDenied: 0, quotaFaults: 0 });
     const peak = Math.max(...[...rssPeak.values()]);
     const sustained = runs / seconds;
@@ -281,7 +291,8 @@ async function runCase(c: Case): Promise<Result> {
       fleetCpuMsPerRun: fleetCpu / Math.max(1, runs),
       simulatorCpuMsPerRun: (simCpu1 - simCpu0) / Math.max(1, runs),
       ...(redis ? { redisCpuMsPerRun: (redisCpu1 - redisCpu0) / Math.max(1, runs), redisCommandsPerRun: (cmds1 - cmds0) / Math.max(1, runs) } : {}),
-      soapRequestsPerRun: window.reduce((s, w) => s + w.steps, 0) / Math.max(1, runs),
+      stepsPerRun: window.reduce((s, w) => s + w.steps, 0) / Math.max(1, runs),
+      soapRequestsPerRunAll: requestsAll / Math.max(1, runsAll),
       rssPerWorkerMb: peak,
       rssPer1000AccountsMb: c.mode === 'embedded' ? peak / (c.accounts / 1000) : [...rssPeak.values()].reduce((a, b) => a + b, 0) / (c.accounts / 1000),
       held: lateP99 < 1000 && sustained >= 0.97 * c.rate && window.every((w) => w.ok),
@@ -307,14 +318,14 @@ async function runCase(c: Case): Promise<Result> {
 
 function row(r: Result): string {
   const f = (n: number | undefined, d = 1) => (n === undefined || Number.isNaN(n) ? '' : n.toFixed(d));
-  return `| ${r.accounts} | ${r.mode} | ${f(r.rate, 1)} | ${f(r.timeScale, 1)} | ${f(r.sustained, 1)} | ${f(r.lateP50, 0)} | ${f(r.lateP99, 0)} | ${f(r.fleetCpuMsPerRun, 2)} | ${f(r.simulatorCpuMsPerRun, 2)} | ${f(r.redisCpuMsPerRun, 2)} | ${f(r.redisCommandsPerRun, 1)} | ${f(r.soapRequestsPerRun, 2)} | ${f(r.rssPerWorkerMb, 0)} | ${f(r.rssPer1000AccountsMb, 1)} | ${r.report.expiries}/${r.report.concurrentDenied}/${r.report.quotaFaults} | ${r.held ? 'held' : 'NOT held'} |`;
+  return `| ${r.accounts} | ${r.mode} | ${f(r.rate, 1)} | ${f(r.timeScale, 1)} | ${f(r.sustained, 1)} | ${f(r.lateP50, 0)} | ${f(r.lateP99, 0)} | ${f(r.fleetCpuMsPerRun, 2)} | ${f(r.simulatorCpuMsPerRun, 2)} | ${f(r.redisCpuMsPerRun, 2)} | ${f(r.redisCommandsPerRun, 1)} | ${f(r.stepsPerRun, 2)} | ${f(r.soapRequestsPerRunAll, 2)} | ${f(r.rssPerWorkerMb, 0)} | ${f(r.rssPer1000AccountsMb, 1)} | ${r.report.expiries}/${r.report.concurrentDenied}/${r.report.quotaFaults} | ${r.held ? 'held' : 'NOT held'} |`;
 }
 
 async function main(): Promise<void> {
   if (spawnSync('redis-server', ['--version']).status !== 0 && MODES.some((m) => m.startsWith('redis'))) throw new Error('redis-server is needed for the redis modes');
   console.log(`fleet benchmark: ${cpus().length} cores (${cpus()[0]?.model}), Node ${process.version}`);
-  console.log('| accounts | mode | offered runs/s | time scale | sustained runs/s | p50 late ms | p99 late ms | fleet CPU ms/run | simulator CPU ms/run | Redis CPU ms/run | Redis cmds/run | SOAP req/run | RSS/worker MB | RSS per 1,000 accounts MB | expiries/denied/quota faults | |');
-  console.log('| ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- | --- |');
+  console.log('| accounts | mode | offered runs/s | time scale | sustained runs/s | p50 late ms | p99 late ms | fleet CPU ms/run | simulator CPU ms/run | Redis CPU ms/run | Redis cmds/run | SOAP req/run (window) | SOAP req/run (whole case) | RSS/worker MB | RSS per 1,000 accounts MB | expiries/denied/quota faults | |');
+  console.log('| ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- | --- |');
   const results: Result[] = [];
   for (const accounts of ACCOUNTS) {
     const rates = RATES ?? (smoke ? [50] : accounts >= 10_000 ? [100, 200, 400, 800] : [50, 100, 200, 400, 800]);
