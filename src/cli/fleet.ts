@@ -204,18 +204,21 @@ Ctrl-C or SIGTERM stops after the steps in flight and prints a summary; a second
       if (!o.json) ctx.out(`keeping the schedules in Redis (start workers with \`five9 fleet worker --redis ${redisLabel(url)}${o.fleet !== 'fleet' ? ` --fleet ${o.fleet}` : ''}\`); Ctrl-C stops scheduling (queued slots stay)`);
       const every = durationFlag('--resync-every', o.resyncEvery)!;
       let current = config;
-      let busy = false;
-      const resync = async (why: string, reload: boolean) => {
-        if (busy) return;
-        busy = true;
-        try {
-          if (reload) current = loadFleetConfig(file);
-          say(await scheduler.sync(current), why);
-        } catch (e) {
-          ctx.err(`five9: ${(e as Five9Error).code ?? 'ERROR'}: ${(e as Error).message}`);
-        } finally {
-          busy = false;
-        }
+      // The re-sync in progress, if any: a stop waits for it, so that it does not end on a closed
+      // connection (and say so as an error) when Ctrl-C lands in the middle of it.
+      let running: Promise<void> | undefined;
+      const resync = (why: string, reload: boolean) => {
+        running ??= (async () => {
+          try {
+            if (reload) current = loadFleetConfig(file);
+            say(await scheduler.sync(current), why);
+          } catch (e) {
+            ctx.err(`five9: ${(e as Five9Error).code ?? 'ERROR'}: ${(e as Error).message}`);
+          } finally {
+            running = undefined;
+          }
+        })();
+        return running;
       };
       const timer = setInterval(() => void resync('schedules restored', false), every);
       watchFile(config.path, { interval: 1000 }, () => void resync('accounts file changed', true));
@@ -227,6 +230,7 @@ Ctrl-C or SIGTERM stops after the steps in flight and prints a summary; a second
       });
       clearInterval(timer);
       unwatchFile(config.path);
+      await running;
     } finally {
       await scheduler.close();
       redis.disconnect();
