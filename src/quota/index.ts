@@ -11,6 +11,12 @@ export interface QuotaWindow {
 export type CallCounterStates = Array<{ timeout: number; callCounterStates?: Array<{ operationType?: string; value: number; limit?: number } | null> | null } | null>;
 
 /**
+ * The limits domains reported (getCallCountersState), per budget, for every client of this process:
+ * read once by whichever client seeds the budget first.
+ */
+const DOMAIN_LIMITS = new Map<string, Record<number, number>>();
+
+/**
  * Five9's domain limits, enforced in the client before sending: a call that would exceed a window
  * fails fast with Five9QuotaError (class, window, when to retry) and nothing is sent. Windows are
  * moving (the last 60 s, 3,600 s, 86,400 s), which is never looser than Five9's fixed windows that
@@ -19,12 +25,6 @@ export type CallCounterStates = Array<{ timeout: number; callCounterStates?: Arr
  * The calls are counted in a Coordinator, under `key` + class: every client, process or machine
  * sharing that coordinator and key draws on one budget.
  */
-/**
- * The limits domains reported (getCallCountersState), per budget, for every client of this process:
- * read once by whichever client seeds the budget first.
- */
-const DOMAIN_LIMITS = new Map<string, Record<number, number>>();
-
 export class QuotaTracker {
   readonly classes: Record<string, QuotaWindow[]>;
 
